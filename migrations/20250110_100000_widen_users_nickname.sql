@@ -1,0 +1,19 @@
+-- Migration: widen_users_nickname
+-- Created: 2025-01-10
+-- Description: Change nickname's type via a new column (the runbook's "Modifying Column Type")
+
+BEGIN;
+
+-- Step 1: Add new column
+ALTER TABLE users ADD COLUMN display_name_new TEXT;
+
+-- Step 2: Migrate data
+UPDATE users SET display_name_new = CAST(nickname AS TEXT);
+
+-- Step 3: Drop old column
+ALTER TABLE users DROP COLUMN nickname;
+
+-- Step 4: Rename new column
+ALTER TABLE users RENAME COLUMN display_name_new TO display_name;
+
+COMMIT;

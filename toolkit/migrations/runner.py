@@ -1,0 +1,514 @@
+"""Apply and roll back migrations, keeping the engine's promises:
+
+- a migration and its tracking row commit together or not at all (the file's own BEGIN/COMMIT are
+  dropped and the engine owns the transaction);
+- statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...) make
+  their migration run statement by statement, recorded `running` then `applied`, or `failed` with
+  the statement reached;
+- DDL waits for its table locks only briefly: short lock_timeout, retried with backoff
+  (GitLab's with_lock_retries), so traffic queued behind it is never stalled for long;
+- one runner at a time (see locking.py).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg
+from pglast import ast
+from psycopg import errors as pg_errors
+
+from toolkit.config import Config, EngineSettings
+from toolkit.errors import ToolkitError
+from toolkit.migrations import tracking
+from toolkit.migrations.files import MigrationFile, discover
+from toolkit.migrations.locking import runner_lock
+from toolkit.migrations.status import MigrationState, compute_states, resolve_hint
+from toolkit.sql.parse import ParsedFile, Statement, parse
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class MigrationError(ToolkitError):
+    """A statement failed: the message names file:line and carries PostgreSQL's own words."""
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path, self.line = path, line
+
+
+# -- reading a migration file (pure) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One migration (or rollback) file, parsed and checked, ready to run."""
+
+    name: str
+    path: str
+    parsed: ParsedFile
+    transactional: bool
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return self.parsed.body
+
+    @property
+    def mode(self) -> str:
+        return "in one transaction" if self.transactional else "outside a transaction, statement by statement"
+
+
+def check_transaction_control(parsed: ParsedFile) -> bool:
+    """Validate BEGIN/COMMIT use; return True when the file can run in one transaction.
+
+    Files may wrap their statements in BEGIN; ... COMMIT; (the runbook's style). The engine drops
+    those and runs the whole file in its own transaction with the tracking row.
+    """
+    path = parsed.path
+    depth, opened_at = 0, 0
+    no_tx = [s for s in parsed.statements if s.non_transactional]
+    for s in parsed.statements:
+        kind = s.tx_control
+        if kind == "begin":
+            if depth:
+                raise ToolkitError(f"{path}:{s.line}: nested BEGIN (a transaction is already open since line "
+                                   f"{opened_at}); remove it")
+            depth, opened_at = 1, s.line
+        elif kind == "commit":
+            if not depth:
+                raise ToolkitError(f"{path}:{s.line}: COMMIT without a BEGIN; remove it")
+            depth = 0
+        elif kind in ("rollback", "prepare", "commit_prepared", "rollback_prepared", "other"):
+            raise ToolkitError(f"{path}:{s.line}: {s.text.split()[0].upper()} in a migration file is not supported: "
+                               "the engine owns the transaction and rolls back by itself on error")
+    if depth:
+        raise ToolkitError(f"{path}:{opened_at}: BEGIN is never committed (no COMMIT before the end of the file)")
+    if no_tx:
+        tx = [s for s in parsed.statements if s.tx_control in ("begin", "commit", "savepoint", "release",
+                                                               "rollback_to")]
+        if tx:
+            s = no_tx[0]
+            raise ToolkitError(
+                f"{path}:{s.line}: {s.non_transactional} cannot run inside a transaction, but this file has "
+                f"{tx[0].text.split()[0].upper()} at line {tx[0].line}",
+                hint="remove BEGIN/COMMIT from this file: a migration with such statements runs statement by "
+                     "statement outside a transaction (better: give it a migration of its own)")
+        return False
+    return True
+
+
+def load_step(name: str, path: str, text: str) -> Step:
+    parsed = parse(text, path)
+    return Step(name=name, path=path, parsed=parsed, transactional=check_transaction_control(parsed))
+
+
+def load_up(f: MigrationFile) -> Step:
+    return load_step(f.name, str(f.path), f.read_text())
+
+
+def load_down(f: MigrationFile) -> Step | None:
+    text = f.read_rollback()
+    if text is None:
+        return None
+    return load_step(f.name, str(f.rollback_path), text)
+
+
+# -- deciding what runs (pure) -----------------------------------------------------------------
+
+def pending_plan(states: list[MigrationState], env_name: str, *, allow_out_of_order: bool) -> list[MigrationState]:
+    """The pending migrations in order, or an error for anything that must be resolved first."""
+    failed = [s for s in states if s.state == "failed"]
+    if failed:
+        s = failed[0]
+        err = (s.row.error or "").splitlines()[0] if s.row and s.row.error else "interrupted"
+        raise ToolkitError(f"migration {s.name} is recorded as failed ({err}); refusing to apply more",
+                           hint=resolve_hint(s, env_name))
+    changed = [s for s in states if s.state == "changed"]
+    if changed:
+        names = ", ".join(f"{s.name}.sql" for s in changed)
+        raise ToolkitError(f"applied migration file(s) changed since they were applied: {names}",
+                           hint=resolve_hint(changed[0], env_name))
+    pending = [s for s in states if s.state == "pending"]
+    applied = [s.name for s in states if s.state in ("applied", "missing")]
+    if pending and applied and not allow_out_of_order:
+        newest = max(applied)
+        early = [s.name for s in pending if s.name < newest]
+        if early:
+            raise ToolkitError(
+                f"{early[0]} is older than the newest applied migration {newest}: refusing to apply it out of order",
+                hint="it was probably merged after a newer one was deployed. If it does not depend on the order, "
+                     "pass --allow-out-of-order; otherwise recreate it with a newer timestamp (`create`)")
+    return pending
+
+
+# -- running ------------------------------------------------------------------------------------
+
+@dataclass
+class Applied:
+    name: str
+    execution_ms: int
+    transactional: bool
+    statements: int
+
+
+@dataclass
+class RunResult:
+    applied: list[Applied] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+
+
+class _LockBusy(Exception):
+    def __init__(self, statement: Statement) -> None:
+        self.statement = statement
+
+
+def _line_of(st: Statement, exc: psycopg.Error) -> int:
+    pos = getattr(exc.diag, "statement_position", None)
+    try:
+        pos = int(pos) if pos else 0
+    except ValueError:
+        pos = 0
+    return st.line + st.text[: max(pos - 1, 0)].count("\n") if pos else st.line
+
+
+def _statement_error(step: Step, st: Statement, exc: psycopg.Error, *, applied_note: str) -> MigrationError:
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip().splitlines()[0]
+    line = _line_of(st, exc)
+    n, total = step.statements.index(st) + 1, len(step.statements)
+    extra = "; ".join(x for x in (diag.message_detail, diag.message_hint) if x)
+    hint = f"statement {n} of {total}: {st.text.splitlines()[0][:100]}"
+    if extra:
+        hint += f" | {extra}"
+    return MigrationError(f"{step.path}:{line}: {message} ({applied_note})", path=step.path, line=line, hint=hint)
+
+
+class Engine:
+    """Runs steps on one autocommit connection with the runner lock held by the caller."""
+
+    def __init__(self, conn: psycopg.Connection, settings: EngineSettings, progress: Progress = _quiet) -> None:
+        if not conn.autocommit:
+            raise RuntimeError("the engine needs an autocommit connection")
+        self.conn = conn
+        self.s = settings
+        self.progress = progress
+
+    # lock retries ------------------------------------------------------------------------------
+    def _retrying(self, label: str, attempt_fn: Callable[[int], None]) -> None:
+        """Run attempt_fn(lock_timeout_ms) until it gets its locks or the deadline passes."""
+        s = self.s
+        start = time.monotonic()
+        timeout, tries = s.lock_timeout_ms, 0
+        while True:
+            tries += 1
+            try:
+                attempt_fn(timeout)
+                return
+            except _LockBusy as busy:
+                tables = ", ".join(busy.statement.relations) or "its tables"
+                elapsed = time.monotonic() - start
+                pause = min(s.lock_retry_pause_ms * (1.5 ** (tries - 1)), 5000) / 1000
+                pause *= random.uniform(0.75, 1.25)  # jitter: two runners don't retry in lockstep
+                if elapsed + pause >= s.lock_retry_deadline_s:
+                    raise ToolkitError(
+                        f"could not get lock on {tables} for {label} after {tries} tries in {elapsed:.0f} s "
+                        f"(line {busy.statement.line}); nothing from it was applied",
+                        hint="a long transaction holds a conflicting lock: find it in pg_stat_activity, or retry "
+                             "at a quieter time; [engine] lock_retry_deadline_s allows longer") from None
+                self.progress(f"    lock on {tables} busy (try {tries}, waited at most {timeout} ms); "
+                              f"retrying in {pause:.1f} s")
+                time.sleep(pause)
+                timeout = min(timeout * 2, s.lock_timeout_max_ms)
+
+    def _set_timeouts(self, lock_ms: int, local: bool) -> None:
+        self.conn.execute("SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)",
+                          (f"{lock_ms}ms", local, f"{self.s.statement_timeout_ms}ms", local))
+
+    def _exec(self, st: Statement) -> None:
+        try:
+            self.conn.execute(st.text, prepare=False)
+        except pg_errors.LockNotAvailable:
+            raise _LockBusy(st) from None
+
+    # applying ----------------------------------------------------------------------------------
+    def apply(self, f: MigrationFile, step: Step, *, note: str | None = None) -> Applied:
+        start = time.monotonic()
+        if step.transactional:
+            self._apply_in_transaction(f, step, note)
+        else:
+            self._apply_statement_by_statement(f, step, note)
+        ms = int((time.monotonic() - start) * 1000)
+        return Applied(f.name, ms, step.transactional, len(step.statements))
+
+    def _apply_in_transaction(self, f: MigrationFile, step: Step, note: str | None) -> None:
+        table = self.s.table
+        checksum = f.checksum
+
+        def attempt(lock_ms: int) -> None:
+            t0 = time.monotonic()
+            current: Statement | None = None
+            try:
+                with self.conn.transaction():
+                    self._set_timeouts(lock_ms, local=True)
+                    for current in step.statements:
+                        self._exec(current)
+                    ms = int((time.monotonic() - t0) * 1000)
+                    tracking.insert_row(self.conn, table, f.name, checksum, status="applied", execution_ms=ms,
+                                        note=note)
+            except _LockBusy:
+                raise
+            except psycopg.Error as exc:
+                if current is None:
+                    raise
+                raise _statement_error(step, current, exc,
+                                       applied_note="rolled back: nothing from this migration was applied") from None
+
+        self._retrying(f.name, attempt)
+
+    def _apply_statement_by_statement(self, f: MigrationFile, step: Step, note: str | None) -> None:
+        table = self.s.table
+        tracking.insert_row(self.conn, table, f.name, f.checksum, status="running", note=note)
+        t0 = time.monotonic()
+        total = len(step.statements)
+        for n, st in enumerate(step.statements, 1):
+            try:
+                self._drop_leftover_invalid_index(st)
+                before = self._invalid_indexes(st)
+
+                def attempt(lock_ms: int, st: Statement = st, before: set = before) -> None:
+                    self._set_timeouts(lock_ms, local=False)
+                    try:
+                        self._exec(st)
+                    except _LockBusy:
+                        # A CREATE INDEX CONCURRENTLY that timed out leaves an INVALID index behind,
+                        # which IF NOT EXISTS would accept on the next try: drop it first.
+                        self._drop_invalid(self._invalid_indexes(st) - before)
+                        raise
+
+                if total > 1:
+                    self.progress(f"    statement {n}/{total} (line {st.line}): {st.text.splitlines()[0][:70]}")
+                self._retrying(f"{f.name} statement {n}", attempt)
+            except BaseException as exc:
+                left = self._invalid_indexes(st) - before if isinstance(exc, psycopg.Error | ToolkitError) else set()
+                message = (exc.diag.message_primary if isinstance(exc, psycopg.Error) and exc.diag.message_primary
+                           else str(exc) or type(exc).__name__)
+                self._reset_timeouts()
+                try:
+                    tracking.finish_row(self.conn, table, f.name, status="failed", failed_statement=n,
+                                        error=message)
+                except psycopg.Error:
+                    pass  # connection lost: the row stays 'running', which status reports as failed
+                if isinstance(exc, psycopg.Error):
+                    err = _statement_error(step, st, exc, applied_note=(
+                        f"statements 1-{n - 1} of {total} stayed applied; recorded as failed" if n > 1
+                        else "recorded as failed; nothing was applied"))
+                    if left:
+                        dropped = self._drop_invalid(left)
+                        err.hint = (err.hint or "") + (
+                            f" | the failed build left INVALID index(es) {', '.join(sorted(left))}"
+                            + (": dropped" if dropped else ": drop them (DROP INDEX CONCURRENTLY) before retrying"))
+                    raise err from None
+                raise
+        self._reset_timeouts()
+        tracking.finish_row(self.conn, table, f.name, status="applied",
+                            execution_ms=int((time.monotonic() - t0) * 1000))
+
+    def _reset_timeouts(self) -> None:
+        try:
+            self.conn.execute("RESET lock_timeout")
+            self.conn.execute("RESET statement_timeout")
+        except psycopg.Error:
+            pass
+
+    # invalid indexes (CREATE INDEX CONCURRENTLY leftovers) --------------------------------------
+    def _invalid_indexes(self, st: Statement) -> set[str]:
+        if not isinstance(st.node, ast.IndexStmt) or not st.node.concurrent or not st.relations:
+            return set()
+        rows = self.conn.execute(
+            """SELECT i.indexrelid::regclass::text FROM pg_index i
+                WHERE i.indrelid = to_regclass(%s) AND NOT i.indisvalid""", (st.relations[0],)).fetchall()
+        return {r[0] for r in rows}
+
+    def _drop_leftover_invalid_index(self, st: Statement) -> None:
+        node = st.node
+        if not isinstance(node, ast.IndexStmt) or not node.concurrent or not node.idxname:
+            return
+        schema = node.relation.schemaname
+        qualified = f"{schema}.{node.idxname}" if schema else node.idxname
+        row = self.conn.execute(
+            "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", (qualified,)).fetchone()
+        if row and row[0]:
+            self.progress(f"    index {qualified} exists but is INVALID (left by an earlier failed build): "
+                          "dropping it to build it again")
+            self._drop_invalid({qualified})
+
+    def _drop_invalid(self, names: set[str]) -> bool:
+        from psycopg import sql
+
+        ok = True
+        for name in sorted(names):
+            try:
+                self.conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(
+                    sql.Identifier(*name.split(".", 1))))
+            except psycopg.Error:
+                ok = False
+        return ok
+
+    # rolling back ------------------------------------------------------------------------------
+    def rollback(self, f: MigrationFile, step: Step) -> int:
+        table = self.s.table
+        start = time.monotonic()
+        if step.transactional:
+            def attempt(lock_ms: int) -> None:
+                current: Statement | None = None
+                try:
+                    with self.conn.transaction():
+                        self._set_timeouts(lock_ms, local=True)
+                        for current in step.statements:
+                            self._exec(current)
+                        tracking.delete_row(self.conn, table, f.name)
+                except _LockBusy:
+                    raise
+                except psycopg.Error as exc:
+                    if current is None:
+                        raise
+                    raise _statement_error(step, current, exc, applied_note=(
+                        "rolled back: the migration is still applied")) from None
+            self._retrying(f"rollback of {f.name}", attempt)
+        else:
+            for n, st in enumerate(step.statements, 1):
+                try:
+                    self._retrying(f"rollback of {f.name} statement {n}",
+                                   lambda lock_ms, st=st: (self._set_timeouts(lock_ms, local=False), self._exec(st)))
+                except psycopg.Error as exc:
+                    self._reset_timeouts()
+                    raise _statement_error(step, st, exc, applied_note=(
+                        f"rollback statements 1-{n - 1} ran; the migration is still recorded as applied")) from None
+            self._reset_timeouts()
+            tracking.delete_row(self.conn, table, f.name)
+        return int((time.monotonic() - start) * 1000)
+
+    # proving without keeping -------------------------------------------------------------------
+    def execute_and_discard(self, items: list[tuple[MigrationFile, Step]]) -> list[str]:
+        """Run transactional migrations in one transaction that is rolled back. Returns notes."""
+        notes: list[str] = []
+        try:
+            with self.conn.transaction():
+                tracking.ensure_table(self.conn, self.s.table)
+                self._set_timeouts(self.s.lock_timeout_max_ms, local=True)
+                for f, step in items:
+                    if not step.transactional:
+                        notes.append(f"{f.name}: runs outside a transaction, so it cannot be tried and "
+                                     "discarded; stopped before it")
+                        break
+                    for st in step.statements:
+                        try:
+                            self._exec(st)
+                        except _LockBusy:
+                            raise ToolkitError(f"could not get lock on {', '.join(st.relations)} "
+                                               f"({step.path}:{st.line}) while trying the migrations") from None
+                        except psycopg.Error as exc:
+                            raise _statement_error(step, st, exc, applied_note="trial run: nothing kept") from None
+                    tracking.insert_row(self.conn, self.s.table, f.name, f.checksum, status="applied")
+                    notes.append(f"{f.name}: ok ({len(step.statements)} statements)")
+                raise psycopg.Rollback()
+        except psycopg.Rollback:
+            pass
+        return notes
+
+
+# -- whole operations used by the CLI and the deploy pipeline -----------------------------------
+
+def read_states(conn: psycopg.Connection, config: Config) -> list[MigrationState]:
+    return compute_states(discover(config.migrations_dir), tracking.applied_rows(conn, config.engine.table))
+
+
+def apply_pending(conn: psycopg.Connection, config: Config, env_name: str, *, allow_out_of_order: bool = False,
+                  note: str | None = None, progress: Progress = _quiet,
+                  before_write: Callable[[list[MigrationState]], None] | None = None) -> RunResult:
+    """Apply every pending migration in order under the runner lock.
+
+    before_write(plan) is called once there is something to apply and before anything is written
+    (confirmation prompts, the backup gate); it may raise to stop.
+    """
+    s = config.engine
+    allow = allow_out_of_order or s.allow_out_of_order
+    plan = pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+    result = RunResult()
+    if not plan:
+        return result
+    steps = {p.name: load_up(p.file) for p in plan}  # parse + check every file before anything runs
+    if before_write:
+        before_write(plan)
+    with runner_lock(conn, s.table, wait_s=s.runner_lock_wait_s, on_wait=progress):
+        tracking.ensure_table(conn, s.table)
+        # Another runner may have applied some while we waited: decide again under the lock.
+        plan = pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+        engine = Engine(conn, s, progress)
+        for i, p in enumerate(plan, 1):
+            step = steps.get(p.name) or load_up(p.file)
+            progress(f"[{i}/{len(plan)}] {p.name} ({step.mode}) ...")
+            applied = engine.apply(p.file, step, note=note)
+            progress(f"[{i}/{len(plan)}] {p.name} applied in {applied.execution_ms} ms")
+            result.applied.append(applied)
+    return result
+
+
+def rollback_plan(states: list[MigrationState], name: str, env_name: str, *, cascade: bool) -> list[MigrationState]:
+    """The migrations to roll back, newest first, ending with `name` (pure)."""
+    by_name = {s.name: s for s in states}
+    target = by_name.get(name)
+    if target is None or target.state == "pending":
+        raise ToolkitError(f"{name} is not applied on {env_name}: nothing to roll back",
+                           hint="`status --env " + env_name + "` lists what is applied")
+    if target.state == "failed":
+        raise ToolkitError(f"{name} is recorded as failed, not applied", hint=resolve_hint(target, env_name))
+    later = [s for s in states if s.name > name and s.state in ("applied", "changed", "missing", "failed")]
+    if later and not cascade:
+        names = ", ".join(s.name for s in reversed(later))
+        raise ToolkitError(
+            f"cannot roll back {name}: later migrations are still applied: {names}",
+            hint="roll those back first (newest first), or pass --cascade to roll back all of them, newest first")
+    chain = list(reversed(later)) + [target]
+    for s in chain:
+        if s.file is None:
+            raise ToolkitError(f"{s.name}: its migration file is missing, so its rollback file cannot be found",
+                               hint="the way back is a restore from backup: `list-backups --env " + env_name +
+                                    "` then `restore --uri ... --env " + env_name + "`")
+        if s.file.rollback_path is None:
+            raise ToolkitError(f"{s.name} has no rollback file ({s.name}_rollback.sql)",
+                               hint="the way back is a restore from backup: `list-backups --env " + env_name +
+                                    "` then `restore --uri ... --env " + env_name + "`")
+    return chain
+
+
+def rollback(conn: psycopg.Connection, config: Config, env_name: str, name: str, *, cascade: bool = False,
+             progress: Progress = _quiet, before_write: Callable[[list[MigrationState]], None] | None = None
+             ) -> RunResult:
+    s = config.engine
+    chain = rollback_plan(read_states(conn, config), name, env_name, cascade=cascade)
+    steps = {}
+    for st in chain:
+        step = load_down(st.file)
+        if step is None or not step.statements:
+            raise ToolkitError(f"{st.file.rollback_path}: the rollback file has no statements",
+                               hint="write the statements that undo the migration, or restore from a backup")
+        steps[st.name] = step
+    if before_write:
+        before_write(chain)
+    result = RunResult()
+    with runner_lock(conn, s.table, wait_s=s.runner_lock_wait_s, on_wait=progress):
+        chain = rollback_plan(read_states(conn, config), name, env_name, cascade=cascade)
+        engine = Engine(conn, s, progress)
+        for i, st in enumerate(chain, 1):
+            progress(f"[{i}/{len(chain)}] rolling back {st.name} ...")
+            ms = engine.rollback(st.file, steps[st.name])
+            progress(f"[{i}/{len(chain)}] {st.name} rolled back in {ms} ms")
+            result.rolled_back.append(st.name)
+    return result

@@ -1,0 +1,84 @@
+"""The state of every migration: files on disk joined with tracking rows (pure), and the edge
+function that reads both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from toolkit.config import Config
+from toolkit.migrations.files import MigrationFile, discover
+from toolkit.migrations.tracking import Row, applied_rows
+
+STATES = ("applied", "pending", "changed", "missing", "failed")
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    name: str
+    state: str  # one of STATES
+    file: MigrationFile | None
+    row: Row | None
+
+    @property
+    def checksum(self) -> str | None:
+        if self.file is not None:
+            return self.file.checksum
+        return self.row.checksum if self.row else None
+
+    @property
+    def applied_at(self) -> datetime | None:
+        return self.row.applied_at if self.row and self.state != "pending" else None
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "state": self.state,
+            "checksum": self.checksum,
+            "applied_at": self.applied_at.isoformat() if self.applied_at else None,
+            "execution_ms": self.row.execution_ms if self.row else None,
+            "has_rollback": bool(self.file and self.file.rollback_path),
+        }
+
+
+def compute_states(files: list[MigrationFile], rows: dict[str, Row]) -> list[MigrationState]:
+    """Join files and rows by name, in name order."""
+    by_name = {f.name: f for f in files}
+    states = []
+    for name in sorted(set(by_name) | set(rows)):
+        f, r = by_name.get(name), rows.get(name)
+        if r is None:
+            state = "pending"
+        elif r.status in ("failed", "running"):
+            # 'running' left behind means its runner died (the runner lock is gone with it).
+            state = "failed"
+        elif f is None:
+            state = "missing"
+        elif not f.matches(r.checksum):
+            state = "changed"
+        else:
+            state = "applied"
+        states.append(MigrationState(name, state, f, r))
+    return states
+
+
+def migration_status(config: Config, conn: psycopg.Connection) -> list[MigrationState]:
+    return compute_states(discover(config.migrations_dir), applied_rows(conn, config.engine.table))
+
+
+def resolve_hint(state: MigrationState, env_name: str) -> str:
+    """What an operator does about a migration in a blocking state."""
+    n = state.name
+    if state.state == "failed":
+        reached = state.row.failed_statement if state.row else None
+        where = f" at statement {reached}" if reached else ""
+        return (f"{n} failed{where} outside a transaction, so the statements before it stayed applied. "
+                f"Fix the cause, then re-run it from the start with `mark --name {n} --env {env_name} --as pending` "
+                f"(its statements must be idempotent, e.g. IF NOT EXISTS), or finish it by hand and record it "
+                f"with `mark --name {n} --env {env_name} --as applied`")
+    if state.state == "changed":
+        return (f"restore {n}.sql to the applied version (git checkout), or, if the edit is deliberate "
+                f"and already reflected in the database, `rebaseline --name {n} --env {env_name}`")
+    return ""
