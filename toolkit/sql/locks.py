@@ -1,0 +1,696 @@
+"""Which table-level locks each statement takes, what they block, and for how long.
+
+Pure: pglast parse trees in, values out. The lock modes follow PostgreSQL's documented table
+(https://www.postgresql.org/docs/15/explicit-locking.html) and, for ALTER TABLE, the per-subcommand
+levels of `AlterTableGetLockLevel` in tablecmds.c; tests/sql/test_locks_pg.py checks the claims
+against `pg_locks` on a real server.
+
+"How long" is the point: a lock that blocks reads or writes is harmless for a catalog-only change and
+an outage when the statement rewrites or scans a big table under it. Inside one transaction locks
+add up, so a backfill that runs after an ALTER TABLE in the same transaction runs under the ALTER's
+ACCESS EXCLUSIVE lock: `analyze_file` tracks those held locks too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType, ObjectType, ReindexObjectType, VariableSetKind
+
+from toolkit.sql.parse import ParsedFile, Statement, qualified_name
+from toolkit.sql.volatility import volatility
+
+# Weakest to strongest, as in the documentation.
+MODES = (
+    "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+    "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE",
+)
+_RANK = {m: i for i, m in enumerate(MODES)}
+
+# Table 13.2, "Conflicting Lock Modes".
+CONFLICTS: dict[str, frozenset[str]] = {
+    "ACCESS SHARE": frozenset({"ACCESS EXCLUSIVE"}),
+    "ROW SHARE": frozenset({"EXCLUSIVE", "ACCESS EXCLUSIVE"}),
+    "ROW EXCLUSIVE": frozenset({"SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"}),
+    "SHARE UPDATE EXCLUSIVE": frozenset({"SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE",
+                                         "EXCLUSIVE", "ACCESS EXCLUSIVE"}),
+    "SHARE": frozenset({"ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE",
+                        "ACCESS EXCLUSIVE"}),
+    "SHARE ROW EXCLUSIVE": frozenset({"ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                                      "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"}),
+    "EXCLUSIVE": frozenset({"ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                            "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"}),
+    "ACCESS EXCLUSIVE": frozenset(MODES),
+}
+# pg_locks.mode spelling, e.g. "ShareRowExclusiveLock".
+PG_LOCKS_NAME = {m: "".join(w.capitalize() for w in m.split()) + "Lock" for m in MODES}
+
+
+def stronger(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def blocks(mode: str | None) -> str:
+    """What ordinary traffic a lock stops: 'reads and writes', 'writes' or 'nothing'.
+
+    Reads take ACCESS SHARE, writes ROW EXCLUSIVE; anything conflicting with those blocks them.
+    """
+    if mode is None:
+        return "nothing"
+    if "ACCESS SHARE" in CONFLICTS[mode]:
+        return "reads and writes"
+    if "ROW EXCLUSIVE" in CONFLICTS[mode]:
+        return "writes"
+    return "nothing"
+
+
+def normalize_table(name: str) -> str:
+    return name[len("public."):] if name.startswith("public.") else name
+
+
+# -- column types -----------------------------------------------------------------------------
+
+_TYPE_ALIASES = {"integer": "int4", "int": "int4", "bigint": "int8", "smallint": "int2",
+                 "character varying": "varchar", "decimal": "numeric", "timestamp with time zone":
+                 "timestamptz", "float8": "float8", "double precision": "float8"}
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    name: str  # pg_catalog spelling: int4, varchar, bpchar, text, timestamptz, serial, ...
+    mods: tuple[int, ...] = ()
+    array: bool = False
+
+    def __str__(self) -> str:
+        mods = f"({','.join(map(str, self.mods))})" if self.mods else ""
+        return f"{self.name}{mods}{'[]' if self.array else ''}"
+
+
+def column_type(tn: ast.TypeName) -> ColumnType:
+    names = [n.sval for n in tn.names or () if isinstance(n, ast.String)]
+    name = names[-1] if names else "?"
+    name = _TYPE_ALIASES.get(name, name)
+    mods = []
+    for m in tn.typmods or ():
+        if isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer):
+            mods.append(m.val.ival)
+    return ColumnType(name, tuple(mods), bool(tn.arrayBounds))
+
+
+def binary_coercible(old: ColumnType, new: ColumnType) -> bool:
+    """True when ALTER COLUMN TYPE old -> new needs no rewrite (and no index rebuild) in PostgreSQL."""
+    if old == new:
+        return True
+    if old.array != new.array:
+        return False
+    o, n = old.name, new.name
+    if o in ("varchar", "text") and n == "text":
+        return True
+    if o in ("varchar", "text") and n == "varchar":
+        if not new.mods:
+            return True
+        return o == "varchar" and bool(old.mods) and new.mods[0] >= old.mods[0]
+    if o == n == "numeric":
+        if not new.mods:
+            return True
+        if not old.mods:
+            return False
+        old_scale = old.mods[1] if len(old.mods) > 1 else 0
+        new_scale = new.mods[1] if len(new.mods) > 1 else 0
+        return new_scale == old_scale and new.mods[0] >= old.mods[0]
+    if o == n == "varbit":
+        return not new.mods or (bool(old.mods) and new.mods[0] >= old.mods[0])
+    return o == "cidr" and n == "inet"
+
+
+# -- expressions ------------------------------------------------------------------------------
+
+def _walk(value) -> Iterable[ast.Node]:
+    if isinstance(value, ast.Node):
+        yield value
+        for name in value:
+            yield from _walk(getattr(value, name))
+    elif isinstance(value, tuple | list):
+        for v in value:
+            yield from _walk(v)
+
+
+def expression_volatility(expr: ast.Node | None) -> tuple[str, str | None]:
+    """('volatile' | 'unknown' | 'stable_or_immutable', the function that decided it)."""
+    worst, culprit = "stable_or_immutable", None
+    for node in _walk(expr):
+        if isinstance(node, ast.FuncCall):
+            fname = node.funcname[-1].sval
+            v = volatility(fname)
+            if v == "volatile":
+                return "volatile", fname
+            if v == "unknown" and worst != "unknown":
+                worst, culprit = "unknown", fname
+        elif isinstance(node, ast.SubLink):
+            worst, culprit = "unknown", "a subquery"
+    return worst, culprit
+
+
+# -- facts ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableLock:
+    table: str
+    mode: str
+    action: str  # what takes it, e.g. "ADD COLUMN score", "CREATE INDEX"
+    rewrite: bool = False  # rewrites every row (time grows with the table)
+    full_scan: bool = False  # reads every row (time grows with the table)
+    new: bool = False  # created earlier in this migration (or plan): empty, nobody waits on it
+
+    @property
+    def blocks(self) -> str:
+        return blocks(self.mode)
+
+    @property
+    def slow(self) -> bool:
+        return self.rewrite or self.full_scan
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    mode: str
+    line: int  # where this transaction took it
+    action: str
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    statement: Statement
+    locks: tuple[TableLock, ...]
+    in_transaction: bool
+    # Locks this transaction already holds from earlier statements (table -> strongest held lock).
+    held: dict[str, HeldLock] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # facts that are not locks, e.g. "DO block: not analysed"
+
+    def effective_mode(self, table: str) -> str | None:
+        own = max((lk.mode for lk in self.locks if lk.table == table), key=_RANK.__getitem__, default=None)
+        held = self.held.get(table)
+        return stronger(own, held.mode if held else None)
+
+    @property
+    def worst(self) -> TableLock | None:
+        """The strongest lock on a table that already exists (slow ones first among equals)."""
+        real = [lk for lk in self.locks if not lk.new]
+        if not real:
+            return None
+        return max(real, key=lambda lk: (_RANK[lk.mode], lk.slow))
+
+
+class Schema:
+    """What earlier statements said about tables: column types, which tables are new, which index
+    belongs to which table, which CHECK (col IS NOT NULL) constraints are validated."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, str], ColumnType] = {}
+        self.created: set[str] = set()  # created in this migration (or earlier in this plan)
+        self.index_table: dict[str, str] = {}
+        self.not_null_checks: dict[tuple[str, str], str] = {}  # (table, constraint) -> column
+        self.not_null_proven: set[tuple[str, str]] = set()  # (table, column)
+        self.added_columns: set[tuple[str, str]] = set()  # added in this migration/plan (all NULL)
+        # (table, constraint) -> referenced table: dropping a foreign key (or its table) takes
+        # ACCESS EXCLUSIVE on the referenced table too, to remove the key's triggers there.
+        self.foreign_keys: dict[tuple[str, str], str] = {}
+
+    def add_foreign_key(self, table: str, name: str | None, columns: list[str], ref: str) -> None:
+        name = name or f"{table.split('.')[-1]}_{'_'.join(columns)}_fkey"
+        self.foreign_keys[(table, name)] = ref
+
+    def copy_for_next_migration(self, *, keep_created: bool) -> Schema:
+        s = Schema()
+        s.columns = dict(self.columns)
+        s.index_table = dict(self.index_table)
+        s.not_null_checks = dict(self.not_null_checks)
+        s.not_null_proven = set(self.not_null_proven)
+        s.foreign_keys = dict(self.foreign_keys)
+        if keep_created:
+            s.created = set(self.created)
+            s.added_columns = set(self.added_columns)
+        return s
+
+
+def _rv(rv: ast.RangeVar) -> str:
+    return normalize_table(qualified_name(rv))
+
+
+def _check_is_not_null(expr: ast.Node | None) -> str | None:
+    if isinstance(expr, ast.NullTest) and expr.nulltesttype == 1 and isinstance(expr.arg, ast.ColumnRef):
+        f = expr.arg.fields[-1]
+        return f.sval if isinstance(f, ast.String) else None
+    return None
+
+
+def _constraints(col: ast.ColumnDef) -> list[ast.Constraint]:
+    return [c for c in col.constraints or () if isinstance(c, ast.Constraint)]
+
+
+def _add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[TableLock], str]:
+    """(rewrite, full_scan, extra locks on other tables, reason) for ADD COLUMN."""
+    rewrite = scan = False
+    extra: list[TableLock] = []
+    reason = ""
+    ctype = column_type(col.typeName) if col.typeName else None
+    if ctype and ctype.name in ("serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"):
+        rewrite, reason = True, f"{ctype.name} fills every row from a sequence"
+    for c in _constraints(col):
+        if c.contype == ConstrType.CONSTR_DEFAULT:
+            v, fn = expression_volatility(c.raw_expr)
+            if v == "volatile":
+                rewrite, reason = True, f"volatile default {fn}() is evaluated for every row"
+        elif c.contype == ConstrType.CONSTR_IDENTITY:
+            rewrite, reason = True, "an identity column fills every row from a sequence"
+        elif c.contype == ConstrType.CONSTR_GENERATED:
+            rewrite, reason = True, "a stored generated column is computed for every row"
+        elif c.contype == ConstrType.CONSTR_CHECK and not c.skip_validation:
+            scan = True
+        elif c.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+            scan = True  # builds an index over every row
+        elif c.contype == ConstrType.CONSTR_FOREIGN:
+            scan = scan or not c.skip_validation
+            extra.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"REFERENCES from {table}"))
+    return rewrite, scan, extra, reason
+
+
+_SUE_CMDS = {AT.AT_SetStatistics, AT.AT_ClusterOn, AT.AT_DropCluster, AT.AT_SetOptions,
+             AT.AT_ResetOptions, AT.AT_ValidateConstraint, AT.AT_AttachPartition,
+             AT.AT_DetachPartitionFinalize}
+_SRE_CMDS = {AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_EnableTrigAll,
+             AT.AT_EnableTrigUser, AT.AT_DisableTrig, AT.AT_DisableTrigAll, AT.AT_DisableTrigUser}
+_REWRITE_CMDS = {AT.AT_SetTableSpace: "SET TABLESPACE", AT.AT_SetLogged: "SET LOGGED",
+                 AT.AT_SetUnLogged: "SET UNLOGGED", AT.AT_SetAccessMethod: "SET ACCESS METHOD"}
+# Reloptions whose change needs ACCESS EXCLUSIVE (the rest take SHARE UPDATE EXCLUSIVE).
+_AE_RELOPTIONS = {"user_catalog_table", "security_barrier", "check_option", "security_invoker"}
+
+
+def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
+    table = _rv(stmt.relation)
+    if stmt.objtype == ObjectType.OBJECT_INDEX:
+        table_of_index = schema.index_table.get(table)
+        out = [TableLock(table, "ACCESS EXCLUSIVE", "ALTER INDEX")]
+        for cmd in stmt.cmds or ():
+            if cmd.subtype in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions, AT.AT_SetStatistics):
+                out = [TableLock(table, "SHARE UPDATE EXCLUSIVE", "ALTER INDEX SET")]
+        if table_of_index and out[0].mode == "ACCESS EXCLUSIVE":
+            out.append(TableLock(table_of_index, "ACCESS EXCLUSIVE", "ALTER INDEX"))
+        return out
+    out: list[TableLock] = []
+    for cmd in stmt.cmds or ():
+        if not isinstance(cmd, ast.AlterTableCmd):
+            continue
+        st = cmd.subtype
+        mode, rewrite, scan, action = "ACCESS EXCLUSIVE", False, False, st.name[3:]
+        col = cmd.name
+        if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+            action = f"ADD COLUMN {cmd.def_.colname}"
+            rewrite, scan, extra, _ = _add_column_facts(table, cmd.def_)
+            for c in _constraints(cmd.def_):
+                if c.contype == ConstrType.CONSTR_FOREIGN:
+                    schema.add_foreign_key(table, c.conname, [cmd.def_.colname], _rv(c.pktable))
+            out.extend(extra)
+            if cmd.def_.typeName:
+                schema.columns[(table, cmd.def_.colname)] = column_type(cmd.def_.typeName)
+            schema.added_columns.add((table, cmd.def_.colname))
+        elif st == AT.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
+            new = column_type(cmd.def_.typeName)
+            old = schema.columns.get((table, col))
+            action = f"ALTER COLUMN {col} TYPE {new}"
+            rewrite = cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new)
+            schema.columns[(table, col)] = new
+        elif st == AT.AT_SetNotNull:
+            action = f"ALTER COLUMN {col} SET NOT NULL"
+            scan = (table, col) not in schema.not_null_proven
+        elif st == AT.AT_ColumnDefault:
+            action = f"ALTER COLUMN {col} {'SET' if cmd.def_ else 'DROP'} DEFAULT"
+        elif st == AT.AT_DropConstraint:
+            action = f"DROP CONSTRAINT {col}"
+            ref = schema.foreign_keys.pop((table, col), None)
+            if ref and ref != table:
+                out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP CONSTRAINT {col} (foreign key from {table})"))
+        elif st == AT.AT_DropColumn:
+            action = f"DROP COLUMN {col}"
+            schema.columns.pop((table, col), None)
+        elif st in _SUE_CMDS:
+            mode = "SHARE UPDATE EXCLUSIVE"
+            if st == AT.AT_ValidateConstraint:
+                action, scan = f"VALIDATE CONSTRAINT {col}", True
+                proven = schema.not_null_checks.get((table, col))
+                if proven:
+                    schema.not_null_proven.add((table, proven))
+            elif st == AT.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+                action = "ATTACH PARTITION"
+                out.append(TableLock(_rv(cmd.def_.name), "ACCESS EXCLUSIVE", "ATTACH PARTITION", full_scan=True))
+        elif st == AT.AT_DetachPartition and isinstance(cmd.def_, ast.PartitionCmd):
+            action = "DETACH PARTITION"
+            if cmd.def_.concurrent:
+                mode = "SHARE UPDATE EXCLUSIVE"
+            out.append(TableLock(_rv(cmd.def_.name), mode, "DETACH PARTITION"))
+        elif st in _SRE_CMDS:
+            mode = "SHARE ROW EXCLUSIVE"
+        elif st in _REWRITE_CMDS:
+            action, rewrite = _REWRITE_CMDS[st], True
+        elif st in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions):
+            names = {d.defname for d in cmd.def_ or () if isinstance(d, ast.DefElem)}
+            mode = "ACCESS EXCLUSIVE" if names & _AE_RELOPTIONS else "SHARE UPDATE EXCLUSIVE"
+            action = "SET (" + ", ".join(sorted(names)) + ")"
+        elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+            c = cmd.def_
+            kind = c.contype
+            name = c.conname or ""
+            if kind == ConstrType.CONSTR_FOREIGN:
+                mode = "SHARE ROW EXCLUSIVE"
+                action = f"ADD FOREIGN KEY {name}".rstrip()
+                scan = not c.skip_validation
+                out.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"FOREIGN KEY from {table}"))
+                schema.add_foreign_key(table, c.conname, [a.sval for a in c.fk_attrs or ()], _rv(c.pktable))
+            elif kind == ConstrType.CONSTR_CHECK:
+                action = f"ADD CHECK {name}".rstrip()
+                scan = not c.skip_validation
+                nn = _check_is_not_null(c.raw_expr)
+                if nn:
+                    if name:
+                        schema.not_null_checks[(table, name)] = nn
+                    if not c.skip_validation:
+                        schema.not_null_proven.add((table, nn))
+            elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_EXCLUSION):
+                label = {ConstrType.CONSTR_PRIMARY: "PRIMARY KEY", ConstrType.CONSTR_UNIQUE: "UNIQUE",
+                         ConstrType.CONSTR_EXCLUSION: "EXCLUDE"}[kind]
+                using = bool(c.indexname)
+                action = f"ADD {label}{' USING INDEX' if using else ''}"
+                scan = not using
+                if kind == ConstrType.CONSTR_PRIMARY and using:
+                    # PRIMARY KEY USING INDEX still checks NOT NULL on its columns.
+                    scan = not all((table, k.sval) in schema.not_null_proven for k in c.keys or ())
+        out.append(TableLock(table, mode, action, rewrite=rewrite, full_scan=scan))
+    return out
+
+
+def _only_new_column_is_null(where: ast.Node, table: str, schema: Schema) -> bool:
+    """`WHERE c IS NULL` on a column this migration added matches every row (the runbook's backfill)."""
+    col = None
+    if isinstance(where, ast.NullTest) and where.nulltesttype == 0 and isinstance(where.arg, ast.ColumnRef):
+        f = where.arg.fields[-1]
+        col = f.sval if isinstance(f, ast.String) else None
+    return col is not None and (table, col) in schema.added_columns
+
+
+def _index_table(name: str, schema: Schema) -> str | None:
+    return schema.index_table.get(name)
+
+
+def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], list[str]]:
+    """The table-level locks one statement takes, and notes; updates `schema` with what it creates."""
+    node = stmt.node
+    created_before = set(schema.created)
+    notes: list[str] = []
+    locks: list[TableLock] = []
+
+    def others(exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read") -> None:
+        for rel in stmt.relations:
+            t = normalize_table(rel)
+            if t not in exclude:
+                locks.append(TableLock(t, mode, action))
+
+    match node:
+        case ast.SelectStmt():
+            mode = "ROW SHARE" if node.lockingClause else "ACCESS SHARE"
+            if node.intoClause is not None:
+                target = _rv(node.intoClause.rel)
+                others({target}, mode, "SELECT INTO")
+                schema.created.add(target)
+            else:
+                others(set(), mode, "SELECT")
+        case ast.InsertStmt():
+            t = _rv(node.relation)
+            locks.append(TableLock(t, "ROW EXCLUSIVE", "INSERT"))
+            others({t})
+        case ast.UpdateStmt() | ast.DeleteStmt():
+            t = _rv(node.relation)
+            verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
+            whole = node.whereClause is None or _only_new_column_is_null(node.whereClause, t, schema)
+            locks.append(TableLock(t, "ROW EXCLUSIVE", f"{verb}{' (every row)' if whole else ''}",
+                                   full_scan=whole))
+            others({t})
+        case ast.MergeStmt():
+            t = _rv(node.relation)
+            locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE"))
+            others({t})
+        case ast.AlterTableStmt():
+            locks.extend(_alter_table(node, schema))
+        case ast.RenameStmt() if node.relation is not None:
+            t = _rv(node.relation)
+            rt = node.renameType
+            if rt == ObjectType.OBJECT_INDEX:
+                locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "RENAME INDEX"))
+                if t in schema.index_table:
+                    schema.index_table[normalize_table(node.newname)] = schema.index_table.pop(t)
+            else:
+                what = {ObjectType.OBJECT_COLUMN: f"RENAME COLUMN {node.subname}",
+                        ObjectType.OBJECT_TABCONSTRAINT: f"RENAME CONSTRAINT {node.subname}"}.get(rt, "RENAME")
+                locks.append(TableLock(t, "ACCESS EXCLUSIVE", what))
+                if rt == ObjectType.OBJECT_COLUMN:
+                    old = schema.columns.pop((t, node.subname), None)
+                    if old:
+                        schema.columns[(t, node.newname)] = old
+                elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
+                    new = normalize_table(node.newname)
+                    for (tb, c) in list(schema.columns):
+                        if tb == t:
+                            schema.columns[(new, c)] = schema.columns.pop((tb, c))
+                    if t in schema.created:
+                        schema.created.add(new)
+        case ast.IndexStmt():
+            t = _rv(node.relation)
+            if node.idxname:
+                schema.index_table[normalize_table(
+                    f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname else node.idxname)] = t
+            if node.concurrent:
+                locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "CREATE INDEX CONCURRENTLY", full_scan=True))
+            else:
+                locks.append(TableLock(t, "SHARE", "CREATE INDEX", full_scan=True))
+        case ast.DropStmt():
+            names = [".".join(p.sval for p in obj) for obj in node.objects or () if isinstance(obj, tuple)]
+            names = [normalize_table(n) for n in names]
+            rt = node.removeType
+            if rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
+                      ObjectType.OBJECT_FOREIGN_TABLE):
+                for n in names:
+                    locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
+                    for (tb, con), ref in list(schema.foreign_keys.items()):
+                        if tb == n:
+                            del schema.foreign_keys[(tb, con)]
+                            if ref not in names:
+                                locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP TABLE {n} (its foreign key)"))
+            elif rt == ObjectType.OBJECT_INDEX:
+                mode = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "ACCESS EXCLUSIVE"
+                action = "DROP INDEX CONCURRENTLY" if node.concurrent else "DROP INDEX"
+                for n in names:
+                    locks.append(TableLock(n, mode, action))
+                    owner = _index_table(n, schema)
+                    if owner:
+                        locks.append(TableLock(owner, mode, action))
+            elif rt in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY, ObjectType.OBJECT_RULE):
+                for obj in node.objects or ():
+                    parts = [p.sval for p in obj]
+                    table = normalize_table(".".join(parts[:-1]))
+                    locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
+        case ast.TruncateStmt():
+            for rv in node.relations or ():
+                locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", "TRUNCATE"))
+        case ast.CreateStmt():
+            t = _rv(node.relation)
+            if node.partbound is not None:
+                for rv in node.inhRelations or ():
+                    locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", f"CREATE TABLE {t} PARTITION OF"))
+            elif node.inhRelations:
+                for rv in node.inhRelations:
+                    locks.append(TableLock(_rv(rv), "SHARE UPDATE EXCLUSIVE", f"CREATE TABLE {t} INHERITS"))
+            for elt in node.tableElts or ():
+                cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
+                if isinstance(elt, ast.ColumnDef) and elt.typeName:
+                    schema.columns[(t, elt.colname)] = column_type(elt.typeName)
+                    if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
+                        schema.not_null_proven.add((t, elt.colname))
+                for c in cons:
+                    if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
+                        ref = _rv(c.pktable)
+                        cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
+                        schema.add_foreign_key(t, c.conname, cols, ref)
+                        if ref != t:
+                            locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
+            locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE TABLE"))
+            schema.created.add(t)
+        case ast.CreateTableAsStmt():
+            t = _rv(node.into.rel)
+            others({t}, "ACCESS SHARE", f"read by CREATE {'MATERIALIZED VIEW' if node.objtype == ObjectType.OBJECT_MATVIEW else 'TABLE'} {t} AS")
+            locks[:] = [TableLock(lk.table, lk.mode, lk.action, full_scan=True) for lk in locks]
+            schema.created.add(t)
+        case ast.ViewStmt():
+            t = _rv(node.view)
+            others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}")
+            locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE OR REPLACE VIEW" if node.replace else "CREATE VIEW"))
+            schema.created.add(t)
+        case ast.CreateTrigStmt():
+            locks.append(TableLock(_rv(node.relation), "SHARE ROW EXCLUSIVE", f"CREATE TRIGGER {node.trigname}"))
+        case ast.CreatePolicyStmt() | ast.AlterPolicyStmt():
+            locks.append(TableLock(_rv(node.table), "ACCESS EXCLUSIVE", "POLICY"))
+        case ast.RuleStmt():
+            locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", f"CREATE RULE {node.rulename}"))
+        case ast.CreateStatsStmt():
+            others(set(), "SHARE UPDATE EXCLUSIVE", "CREATE STATISTICS")
+        case ast.CommentStmt() if node.objtype in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN):
+            parts = [p.sval for p in node.object] if isinstance(node.object, tuple) else []
+            if node.objtype == ObjectType.OBJECT_COLUMN:
+                parts = parts[:-1]
+            if parts:
+                locks.append(TableLock(normalize_table(".".join(parts)), "SHARE UPDATE EXCLUSIVE", "COMMENT ON"))
+        case ast.LockStmt():
+            mode = MODES[node.mode - 1] if 1 <= node.mode <= 8 else "ACCESS EXCLUSIVE"
+            for rv in node.relations or ():
+                locks.append(TableLock(_rv(rv), mode, f"LOCK TABLE IN {mode} MODE"))
+        case ast.ReindexStmt() if node.relation is not None:
+            name = _rv(node.relation)
+            concurrent = any(isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ())
+            if node.kind == ReindexObjectType.REINDEX_OBJECT_INDEX:
+                owner = _index_table(name, schema)
+                if concurrent:
+                    locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY"))
+                    if owner:
+                        locks.append(TableLock(owner, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY", full_scan=True))
+                else:
+                    locks.append(TableLock(name, "ACCESS EXCLUSIVE", "REINDEX INDEX", rewrite=True))
+                    if owner:
+                        locks.append(TableLock(owner, "SHARE", "REINDEX INDEX", full_scan=True))
+            elif node.kind == ReindexObjectType.REINDEX_OBJECT_TABLE:
+                if concurrent:
+                    locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX TABLE CONCURRENTLY", full_scan=True))
+                else:
+                    # SHARE on the table, ACCESS EXCLUSIVE on each index: reads that use an index wait.
+                    locks.append(TableLock(name, "SHARE", "REINDEX TABLE", full_scan=True))
+                    notes.append(f"REINDEX TABLE {name} also takes ACCESS EXCLUSIVE on each of its indexes")
+        case ast.ClusterStmt() if node.relation is not None:
+            locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", "CLUSTER", rewrite=True))
+        case ast.VacuumStmt():
+            opts = {d.defname for d in node.options or () if isinstance(d, ast.DefElem)}
+            full = "full" in opts
+            for vr in node.rels or ():
+                t = _rv(vr.relation)
+                if full:
+                    locks.append(TableLock(t, "ACCESS EXCLUSIVE", "VACUUM FULL", rewrite=True))
+                else:
+                    verb = "VACUUM" if node.is_vacuumcmd else "ANALYZE"
+                    locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", verb, full_scan=node.is_vacuumcmd))
+        case ast.RefreshMatViewStmt():
+            t = _rv(node.relation)
+            if node.concurrent:
+                locks.append(TableLock(t, "EXCLUSIVE", "REFRESH MATERIALIZED VIEW CONCURRENTLY", full_scan=True))
+            else:
+                locks.append(TableLock(t, "ACCESS EXCLUSIVE", "REFRESH MATERIALIZED VIEW", rewrite=True))
+        case ast.DoStmt():
+            notes.append("DO block: its statements are not analysed; review its locks by hand")
+    locks = [TableLock(lk.table, lk.mode, lk.action, lk.rewrite, lk.full_scan, new=True)
+             if lk.table in created_before or _creates(node, lk.table) else lk for lk in locks]
+    return locks, notes
+
+
+def _creates(node: ast.Node, table: str) -> bool:
+    if isinstance(node, ast.CreateStmt):
+        return _rv(node.relation) == table
+    if isinstance(node, ast.ViewStmt):
+        return _rv(node.view) == table and not node.replace
+    return False
+
+
+def analyze_file(parsed: ParsedFile, schema: Schema | None = None) -> tuple[StatementFacts, ...]:
+    """Lock facts for every statement of one migration file, in order.
+
+    The engine runs a file in one transaction unless it holds a statement PostgreSQL refuses
+    inside one (CREATE INDEX CONCURRENTLY, ...); then each statement runs on its own, except
+    between the file's own BEGIN and COMMIT.
+    """
+    schema = schema if schema is not None else Schema()
+    engine_tx = not parsed.needs_no_transaction
+    depth = 0
+    held: dict[str, HeldLock] = {}
+    out = []
+    for stmt in parsed.statements:
+        tx = stmt.tx_control
+        if tx == "begin":
+            depth += 1
+        elif tx in ("commit", "rollback"):
+            depth = max(0, depth - 1)
+            if not engine_tx and depth == 0:
+                held = {}
+        in_tx = engine_tx or depth > 0 or tx == "commit"
+        if tx:
+            out.append(StatementFacts(stmt, (), in_tx, dict(held)))
+            continue
+        locks, notes = statement_locks(stmt, schema)
+        out.append(StatementFacts(stmt, tuple(locks), in_tx, dict(held), tuple(notes)))
+        if in_tx:
+            for lk in locks:
+                prev = held.get(lk.table)
+                if prev is None or _RANK[lk.mode] > _RANK[prev.mode]:
+                    held[lk.table] = HeldLock(lk.mode, stmt.line, lk.action)
+    return tuple(out)
+
+
+def timeout_settings(node: ast.Node) -> list[tuple[str, str | None]]:
+    """(setting, new value or None for reset/default) for lock_timeout/statement_timeout changes,
+    whether by SET, RESET or set_config()."""
+    watched = ("lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout")
+    out: list[tuple[str, str | None]] = []
+    if isinstance(node, ast.VariableSetStmt):
+        if node.kind == VariableSetKind.VAR_RESET_ALL:
+            out.extend((w, None) for w in watched[:2])
+        elif node.name in watched:
+            if node.kind in (VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET):
+                out.append((node.name, None))
+            elif node.kind == VariableSetKind.VAR_SET_VALUE and node.args:
+                out.append((node.name, _const_text(node.args[0])))
+        return out
+    for n in _walk(node):
+        if isinstance(n, ast.FuncCall) and n.funcname[-1].sval == "set_config" and len(n.args or ()) >= 2:
+            name, value = _const_text(n.args[0]), _const_text(n.args[1])
+            if name in watched:
+                out.append((name, value))
+    return out
+
+
+def _const_text(node: ast.Node) -> str | None:
+    if isinstance(node, ast.A_Const) and node.val is not None:
+        v = node.val
+        for attr in ("sval", "ival", "fval"):
+            if hasattr(v, attr):
+                return str(getattr(v, attr))
+    if isinstance(node, ast.TypeCast):
+        return _const_text(node.arg)
+    return None
+
+
+def duration_ms(value: str | None) -> float | None:
+    """PostgreSQL's duration syntax for timeouts: 0, '5s', '200ms', '1min', '500' (ms)."""
+    if value is None:
+        return None
+    v = value.strip().lower().replace(" ", "")
+    units = (("ms", 1), ("us", 0.001), ("min", 60_000), ("s", 1000), ("h", 3_600_000), ("d", 86_400_000))
+    for unit, factor in units:
+        if v.endswith(unit):
+            try:
+                return float(v[: -len(unit)]) * factor
+            except ValueError:
+                return None
+    try:
+        return float(v)
+    except ValueError:
+        return None
