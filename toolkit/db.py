@@ -61,7 +61,7 @@ def connect(url: str, *, autocommit: bool = True, application_name: str = "migra
     except psycopg.ProgrammingError as exc:
         raise UsageError(f"invalid database URL {redact(url)}: {scrub(str(exc), url)}") from None
     try:
-        return psycopg.connect(url, autocommit=autocommit, application_name=application_name,
+        conn = psycopg.connect(url, autocommit=autocommit, application_name=application_name,
                                connect_timeout=connect_timeout)
     except psycopg.OperationalError as exc:
         msg = scrub(str(exc).strip(), url)
@@ -72,3 +72,13 @@ def connect(url: str, *, autocommit: bool = True, application_name: str = "migra
         detail = re.sub(r'^connection to server at "[^"]*", port \d+ failed:\s*', "", detail)
         detail = re.sub(r"\s+", " ", detail)
         raise ToolkitError(f"cannot connect to {describe(url)}: {detail}") from None
+    # If this process dies mid-statement (a cancelled CI job, SIGKILL), the server notices within a
+    # second and rolls back, instead of holding the statement's locks until it would have finished.
+    if conn.info.server_version >= 140000:
+        try:
+            conn.execute("SET client_connection_check_interval = '1s'")
+        except psycopg.Error:
+            pass
+        if not conn.autocommit:
+            conn.rollback()  # SET persists for the session; do not leave a transaction open
+    return conn

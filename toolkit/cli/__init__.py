@@ -75,6 +75,13 @@ class LazyGroup(click.Group):
         except ToolkitError as exc:
             report_error(exc)
             sys.exit(exc.exit_code)
+        except Exception as exc:
+            # A database error nobody anticipated still gets one line, not a traceback.
+            if type(exc).__module__.startswith("psycopg"):
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                report_error(ToolkitError(f"database error: {first}"))
+                sys.exit(1)
+            raise
 
 
 def report_error(exc: ToolkitError) -> None:

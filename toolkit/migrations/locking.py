@@ -50,11 +50,12 @@ def runner_lock(conn: psycopg.Connection, table: str, *, wait_s: float,
     deadline = time.monotonic() + wait_s
     announced = False
     while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
-        who = holder(conn, key) or "another session"
         if not announced and on_wait:
+            who = holder(conn, key) or "another session"
             on_wait(f"another migrate run holds the migration lock ({who}); waiting up to {wait_s:.0f} s")
             announced = True
         if time.monotonic() >= deadline:
+            who = holder(conn, key) or "another session"
             raise ToolkitError(
                 f"gave up after {wait_s:.0f} s waiting for the migration lock held by {who}",
                 hint="another migrate run is still going; wait for it, or raise [engine] runner_lock_wait_s",

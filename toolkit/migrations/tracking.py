@@ -127,6 +127,6 @@ def delete_row(conn: psycopg.Connection, table: str, name: str) -> int:
 
 def set_checksum(conn: psycopg.Connection, table: str, name: str, checksum: str, note: str) -> int:
     cur = conn.execute(
-        sql.SQL("UPDATE {} SET checksum = %s, note = concat_ws('; ', note, %s) WHERE migration_name = %s")
+        sql.SQL("UPDATE {} SET checksum = %s, note = concat_ws('; ', note, %s::text) WHERE migration_name = %s")
         .format(table_ident(table)), (checksum, note, name))
     return cur.rowcount
