@@ -1,0 +1,133 @@
+"""The database side of a backup: one snapshot shared by pg_dump and by our own reads.
+
+A REPEATABLE READ transaction exports its snapshot, pg_dump is started with `--snapshot` on it, and
+the newest applied migration and the per-table row counts are read in that same transaction, so
+what the manifest says is exactly what the dump holds, whatever commits meanwhile.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from toolkit.backup.pgtools import conninfo_and_env, find_tool, tool_version
+from toolkit.db import connect, describe
+
+# Ordinary tables pg_dump writes data for: user schemas, not extension members, not foreign.
+TABLES_SQL = """
+SELECT n.nspname, c.relname
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2
+"""
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    name: str
+    host: str
+    port: str
+    server_version: str
+    server_major: int
+    size_bytes: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "host": self.host, "port": self.port,
+                "server_version": self.server_version, "size_bytes": self.size_bytes}
+
+
+def database_info(conn: psycopg.Connection, url: str) -> DatabaseInfo:
+    name, version, num, size = conn.execute(
+        "SELECT current_database(), current_setting('server_version'), "
+        "current_setting('server_version_num')::int, pg_database_size(current_database())").fetchone()
+    host_port = describe(url).split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    return DatabaseInfo(name, host, port, version, num // 10000, size)
+
+
+def list_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in conn.execute(TABLES_SQL)]
+
+
+def table_label(schema: str, name: str) -> str:
+    return f"{schema}.{name}"
+
+
+def count_rows(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> dict[str, int]:
+    """Exact row counts (count(*)), one table at a time."""
+    counts = {}
+    for schema, name in tables:
+        q = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, name))
+        counts[table_label(schema, name)] = conn.execute(q).fetchone()[0]
+    return counts
+
+
+class SnapshotDump:
+    """`with SnapshotDump(url, table) as d:` then `d.start_pg_dump(args)`; counts with `d.count()`."""
+
+    def __init__(self, url: str, migrations_table: str) -> None:
+        self.url = url
+        self.migrations_table = migrations_table
+        self.conn: psycopg.Connection | None = None
+        self.proc: subprocess.Popen | None = None
+        self._stderr: deque[str] = deque(maxlen=40)
+        self._stderr_thread: threading.Thread | None = None
+
+    def __enter__(self) -> SnapshotDump:
+        from toolkit.migrations.tracking import latest_applied
+
+        self.conn = connect(self.url, autocommit=True, application_name="migrate-action backup")
+        self.info = database_info(self.conn, self.url)
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        self.snapshot = self.conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        self.newest_migration = latest_applied(self.conn, self.migrations_table)
+        self.tables = list_tables(self.conn)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.kill()
+        if self.conn is not None:
+            try:
+                self.conn.close()  # ends the snapshot's transaction
+            except psycopg.Error:
+                pass
+
+    def pg_dump_version(self) -> tuple[str, str]:
+        path = find_tool("pg_dump", self.info.server_major)
+        return str(path), tool_version(path)
+
+    def start_pg_dump(self, pg_dump: str, extra_args: list[str]) -> subprocess.Popen:
+        conninfo, env = conninfo_and_env(self.url)
+        args = [pg_dump, "--format=custom", f"--snapshot={self.snapshot}", "--no-password",
+                *extra_args, "--dbname", conninfo]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, env=env)
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
+        return self.proc
+
+    def _drain_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._stderr.append(line.decode(errors="replace").rstrip())
+
+    def stderr_text(self) -> str:
+        if self._stderr_thread is not None:
+            self._stderr_thread.join(timeout=5)
+        return "\n".join(self._stderr)
+
+    def count(self) -> dict[str, int]:
+        assert self.conn is not None
+        return count_rows(self.conn, self.tables)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
