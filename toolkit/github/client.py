@@ -108,14 +108,14 @@ def _message(exc: GithubException) -> str:
 
 def _reset_phrase(headers: dict[str, Any] | None) -> str:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
+    retry_after = headers.get("retry-after")
+    if retry_after:  # a secondary limit: its own wait, whatever the hourly quota says
+        return f"; GitHub asks to retry after {retry_after} s"
     reset = headers.get("x-ratelimit-reset")
-    if reset and str(reset).isdigit():
+    if reset and str(reset).isdigit() and headers.get("x-ratelimit-remaining") == "0":
         at = datetime.fromtimestamp(int(reset), UTC)
         minutes = max(0, round((int(reset) - time.time()) / 60))
         return f"; it resets at {at:%H:%M} UTC (in {minutes} min)"
-    retry_after = headers.get("retry-after")
-    if retry_after:
-        return f"; GitHub asks to retry after {retry_after} s"
     return ""
 
 
