@@ -14,7 +14,7 @@ ACCESS EXCLUSIVE lock: `analyze_file` tracks those held locks too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -168,6 +168,7 @@ class TableLock:
     rewrite: bool = False  # rewrites every row (time grows with the table)
     full_scan: bool = False  # reads every row (time grows with the table)
     new: bool = False  # created earlier in this migration (or plan): empty, nobody waits on it
+    uncertain: bool = False  # rewrite assumed: the column's current type is not known here
 
     @property
     def blocks(self) -> str:
@@ -255,7 +256,7 @@ def _constraints(col: ast.ColumnDef) -> list[ast.Constraint]:
     return [c for c in col.constraints or () if isinstance(c, ast.Constraint)]
 
 
-def _add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[TableLock], str]:
+def add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[TableLock], str]:
     """(rewrite, full_scan, extra locks on other tables, reason) for ADD COLUMN."""
     rewrite = scan = False
     extra: list[TableLock] = []
@@ -290,6 +291,7 @@ _SRE_CMDS = {AT.AT_EnableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, 
 _REWRITE_CMDS = {AT.AT_SetTableSpace: "SET TABLESPACE", AT.AT_SetLogged: "SET LOGGED",
                  AT.AT_SetUnLogged: "SET UNLOGGED", AT.AT_SetAccessMethod: "SET ACCESS METHOD"}
 # Reloptions whose change needs ACCESS EXCLUSIVE (the rest take SHARE UPDATE EXCLUSIVE).
+_COERCIBLE_TARGETS = {"text", "varchar", "numeric", "varbit", "inet"}
 _AE_RELOPTIONS = {"user_catalog_table", "security_barrier", "check_option", "security_invoker"}
 
 
@@ -309,11 +311,11 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
         if not isinstance(cmd, ast.AlterTableCmd):
             continue
         st = cmd.subtype
-        mode, rewrite, scan, action = "ACCESS EXCLUSIVE", False, False, st.name[3:]
+        mode, rewrite, scan, action, uncertain = "ACCESS EXCLUSIVE", False, False, st.name[3:], False
         col = cmd.name
         if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
             action = f"ADD COLUMN {cmd.def_.colname}"
-            rewrite, scan, extra, _ = _add_column_facts(table, cmd.def_)
+            rewrite, scan, extra, _ = add_column_facts(table, cmd.def_)
             for c in _constraints(cmd.def_):
                 if c.contype == ConstrType.CONSTR_FOREIGN:
                     schema.add_foreign_key(table, c.conname, [cmd.def_.colname], _rv(c.pktable))
@@ -326,6 +328,8 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
             old = schema.columns.get((table, col))
             action = f"ALTER COLUMN {col} TYPE {new}"
             rewrite = cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new)
+            # An unknown old type with a target some types coerce to for free: say so, do not assume.
+            uncertain = old is None and cmd.def_.raw_default is None and new.name in _COERCIBLE_TARGETS
             schema.columns[(table, col)] = new
         elif st == AT.AT_SetNotNull:
             action = f"ALTER COLUMN {col} SET NOT NULL"
@@ -391,7 +395,7 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
                 if kind == ConstrType.CONSTR_PRIMARY and using:
                     # PRIMARY KEY USING INDEX still checks NOT NULL on its columns.
                     scan = not all((table, k.sval) in schema.not_null_proven for k in c.keys or ())
-        out.append(TableLock(table, mode, action, rewrite=rewrite, full_scan=scan))
+        out.append(TableLock(table, mode, action, rewrite=rewrite, full_scan=scan, uncertain=uncertain))
     return out
 
 
@@ -438,7 +442,7 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
             t = _rv(node.relation)
             verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
             whole = node.whereClause is None or _only_new_column_is_null(node.whereClause, t, schema)
-            locks.append(TableLock(t, "ROW EXCLUSIVE", f"{verb}{' (every row)' if whole else ''}",
+            locks.append(TableLock(t, "ROW EXCLUSIVE", verb,
                                    full_scan=whole))
             others({t})
         case ast.MergeStmt():
@@ -472,8 +476,11 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
         case ast.IndexStmt():
             t = _rv(node.relation)
             if node.idxname:
-                schema.index_table[normalize_table(
-                    f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname else node.idxname)] = t
+                iname = normalize_table(
+                    f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname else node.idxname)
+                schema.index_table[iname] = t
+                if t in created_before:
+                    schema.created.add(iname)  # an index of a new table is new too
             if node.concurrent:
                 locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "CREATE INDEX CONCURRENTLY", full_scan=True))
             else:
@@ -533,7 +540,7 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
         case ast.CreateTableAsStmt():
             t = _rv(node.into.rel)
             others({t}, "ACCESS SHARE", f"read by CREATE {'MATERIALIZED VIEW' if node.objtype == ObjectType.OBJECT_MATVIEW else 'TABLE'} {t} AS")
-            locks[:] = [TableLock(lk.table, lk.mode, lk.action, full_scan=True) for lk in locks]
+            locks[:] = [replace(lk, full_scan=True) for lk in locks]
             schema.created.add(t)
         case ast.ViewStmt():
             t = _rv(node.view)
@@ -598,8 +605,8 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
                 locks.append(TableLock(t, "ACCESS EXCLUSIVE", "REFRESH MATERIALIZED VIEW", rewrite=True))
         case ast.DoStmt():
             notes.append("DO block: its statements are not analysed; review its locks by hand")
-    locks = [TableLock(lk.table, lk.mode, lk.action, lk.rewrite, lk.full_scan, new=True)
-             if lk.table in created_before or _creates(node, lk.table) else lk for lk in locks]
+    locks = [replace(lk, new=True) if lk.table in created_before or _creates(node, lk.table) else lk
+             for lk in locks]
     return locks, notes
 
 

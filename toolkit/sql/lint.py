@@ -1,0 +1,230 @@
+"""Run the rules over a migration file: rule findings + lock-derived findings + rollback coverage,
+then suppressions and table-size adjustments.
+
+Pure: text in, a FileReport out. Table sizes come in as values (the plan fetches them at the edge).
+
+Suppressions:
+  -- migrate-action: ignore <rule-id>[, <rule-id>...]        on the comment lines just before a
+                                                             statement (or after it on its last line)
+  -- migrate-action: ignore-file <rule-id>[, ...]            anywhere in the file
+  [lint] disable = ["prefer-text-field"]                     per project, in migrate-action.toml
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pglast import parser as pg_parser
+
+from toolkit.config import LintSettings
+from toolkit.sql.locks import Schema, StatementFacts, analyze_file
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, parse
+from toolkit.sql.rollback_coverage import Coverage, coverage
+from toolkit.sql.rules import (
+    SEVERITIES,
+    Context,
+    FileContext,
+    Finding,
+    Options,
+    Rule,
+    all_rules,
+    rule_by_id,
+    severity_rank,
+)
+
+SYNTAX_RULE = Rule(
+    id="syntax-error", severity="error", summary="does not parse",
+    why="PostgreSQL's parser rejects this statement, so the migration fails at deploy time.",
+    instead="Fix the SQL; run the migration against a scratch database (migrate --env dev) before review.",
+)
+
+_IGNORE_RE = re.compile(r"migrate-action:\s*ignore(-file)?\s+([a-z0-9_,\s-]+)", re.IGNORECASE)
+SMALL_TABLE_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class TableStats:
+    rows: int | None  # planner estimate (pg_class.reltuples); None if never analysed
+    bytes: int | None  # pg_total_relation_size
+
+    def describe(self) -> str:
+        parts = []
+        if self.rows is not None:
+            parts.append(f"~{human_count(self.rows)} rows")
+        if self.bytes is not None:
+            parts.append(human_bytes(self.bytes))
+        return ", ".join(parts) or "size unknown"
+
+
+def human_count(n: int) -> str:
+    for limit, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if n >= limit:
+            v = n / limit
+            return f"{v:.0f}{suffix}" if v >= 10 else f"{v:.1f}{suffix}"
+    return str(n)
+
+
+def human_bytes(n: int) -> str:
+    for limit, suffix in ((1 << 40, "TB"), (1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "kB")):
+        if n >= limit:
+            v = n / limit
+            return f"{v:.0f} {suffix}" if v >= 10 else f"{v:.1f} {suffix}"
+    return f"{n} B"
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    parsed: ParsedFile | None  # None when the file does not parse
+    facts: tuple[StatementFacts, ...]
+    findings: tuple[Finding, ...]
+    rollback: Coverage | None = None
+    suppressed: int = 0
+
+    @property
+    def worst_severity(self) -> str | None:
+        return max((f.severity for f in self.findings), key=severity_rank, default=None)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    settings: LintSettings = field(default_factory=LintSettings)
+    rule_options: Options = field(default_factory=Options)
+    stats: Mapping[str, TableStats] = field(default_factory=dict)
+    check_rollback: bool = True
+
+
+def _suppressions(parsed: ParsedFile) -> tuple[dict[int, set[str]], set[str]]:
+    """Per statement index, the rule ids its comments ignore; and the file-wide ignores."""
+    per: dict[int, set[str]] = {}
+    whole: set[str] = set()
+    if "migrate-action:" not in parsed.text:
+        return per, whole
+
+    def ids(comment: str) -> list[tuple[bool, set[str]]]:
+        return [(bool(m.group(1)), {i.strip().lower() for i in re.split(r"[,\s]+", m.group(2)) if i.strip()})
+                for m in _IGNORE_RE.finditer(comment)]
+
+    for s in parsed.statements:
+        for c in s.comments:
+            for is_file, found in ids(c):
+                (whole if is_file else per.setdefault(s.index, set())).update(found)
+    # Trailing comments (`...; -- migrate-action: ignore x`) belong to the statement on that line.
+    try:
+        tokens = pg_parser.scan(parsed.text)
+    except pg_parser.ParseError:
+        return per, whole
+    starts = [s.start for s in parsed.statements]
+    for t in tokens:
+        if t.name not in ("SQL_COMMENT", "C_COMMENT"):
+            continue
+        text = parsed.text[t.start:t.end + 1]
+        if "migrate-action:" not in text:
+            continue
+        found_ids = ids(text)
+        whole.update(*(found for is_file, found in found_ids if is_file))
+        line = parsed.text.count("\n", 0, t.start) + 1
+        for s in parsed.statements:
+            nxt = starts[s.index + 1] if s.index + 1 < len(starts) else len(parsed.text) + 1
+            if s.end_line == line and s.start < t.start < nxt:
+                for is_file, found in found_ids:
+                    if not is_file:
+                        per.setdefault(s.index, set()).update(found)
+    return per, whole
+
+
+def _adjust_for_size(f: Finding, rule: Rule | None, opts: LintOptions) -> Finding:
+    if rule is None or not rule.size_sensitive or not f.table:
+        return f
+    stats = opts.stats.get(f.table)
+    if stats is None:
+        return f
+    small = (stats.rows is not None and stats.rows < opts.settings.large_table_rows
+             and (stats.bytes or 0) < SMALL_TABLE_BYTES)
+    if small:
+        return f.with_(severity="notice", message=f"{f.message} ({f.table}: {stats.describe()}, small enough to be brief)")
+    return f.with_(message=f"{f.message} ({f.table}: {stats.describe()})")
+
+
+def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintOptions | None = None,
+                rollback_path: str | None = None, rollback_text: str | None = None,
+                expected_rollback: str | None = None) -> FileReport:
+    opts = opts or LintOptions()
+    path = parsed.path
+    facts = analyze_file(parsed, schema)
+    rules = all_rules()
+    findings: list[Finding] = []
+    fctx = FileContext(path, parsed, facts, opts.rule_options)
+    for r in rules:
+        if r.check_file is not None:
+            findings.extend(r.check_file(fctx))
+    for sf in facts:
+        if sf.statement.tx_control is not None:
+            continue
+        ctx = Context(path, sf, facts, opts.rule_options)
+        covered = False
+        for r in rules:
+            if r.check is None:
+                continue
+            if r.rule.kind == "lock":
+                for f in r.check(sf.statement, ctx):
+                    # A dedicated rule already explains this statement; keep only what it cannot
+                    # see: the lock an earlier statement of the transaction still holds.
+                    if not covered or f.held:
+                        findings.append(f)
+            else:
+                got = list(r.check(sf.statement, ctx))
+                covered = covered or any(severity_rank(f.severity) >= severity_rank("warning") for f in got)
+                findings.extend(got)
+    cov = None
+    if opts.check_rollback:
+        cov = coverage(path, parsed, rollback_path, rollback_text, expected_rollback=expected_rollback)
+        findings.extend(cov.findings)
+        if rollback_text is not None and cov.status != "broken":
+            rb = parse(rollback_text, rollback_path or "<rollback>")
+            rb_ctx = FileContext(rb.path, rb, analyze_file(rb), opts.rule_options)
+            for r in rules:
+                if r.check_file is not None and r.rule.id in ("transaction-nesting", "concurrently-in-transaction"):
+                    findings.extend(r.check_file(rb_ctx))
+    return _finish(path, parsed, facts, findings, cov, opts)
+
+
+def _finish(path: str, parsed: ParsedFile | None, facts: tuple[StatementFacts, ...], findings: list[Finding],
+            cov: Coverage | None, opts: LintOptions) -> FileReport:
+    per, whole = _suppressions(parsed) if parsed is not None else ({}, set())
+    disabled = {d.lower() for d in opts.settings.disable}
+    kept, suppressed = [], 0
+    for f in findings:
+        ignored = per.get(f.statement, set()) if f.path == path and f.statement is not None else set()
+        if f.rule in disabled or f.rule in whole or "all" in whole or f.rule in ignored or "all" in ignored:
+            suppressed += 1
+            continue
+        kept.append(_adjust_for_size(f, rule_by_id(f.rule), opts))
+    kept.sort(key=lambda f: (f.path != path, f.path, f.line, -severity_rank(f.severity), f.rule))
+    return FileReport(path, parsed, facts, tuple(kept), cov, suppressed)
+
+
+def lint_text(text: str, path: str, *, schema: Schema | None = None, opts: LintOptions | None = None,
+              rollback_path: str | None = None, rollback_text: str | None = None,
+              expected_rollback: str | None = None) -> FileReport:
+    """Lint one migration; a syntax error becomes a finding, not an exception."""
+    opts = opts or LintOptions()
+    try:
+        parsed = parse(text, path)
+    except SqlSyntaxError as exc:
+        f = Finding(SYNTAX_RULE.id, "error", path, exc.line, f"syntax error at column {exc.column}: {exc.pg_message}",
+                    SYNTAX_RULE.why, SYNTAX_RULE.instead)
+        return _finish(path, None, (), [f], None, opts)
+    return lint_parsed(parsed, schema=schema, opts=opts, rollback_path=rollback_path,
+                       rollback_text=rollback_text, expected_rollback=expected_rollback)
+
+
+def at_or_above(findings, fail_on: str) -> list[Finding]:
+    """Findings at or above `fail_on` (error | warning | notice | never)."""
+    if fail_on == "never":
+        return []
+    if fail_on not in SEVERITIES:
+        raise ValueError(fail_on)
+    return [f for f in findings if severity_rank(f.severity) >= severity_rank(fail_on)]

@@ -1,0 +1,268 @@
+"""Does the rollback file undo what its migration does? (No peer tool checks this.)
+
+Pure: both files' parse trees in, what would be left behind out. The up file's effects become
+keys ("table users_prefs", "column users.nickname", ...) and the rollback's statements cancel keys;
+whatever stays is reported at the up file's line, where a reviewer sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType, ObjectType
+
+from toolkit.sql.locks import _rv, normalize_table
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse
+from toolkit.sql.rules import Finding, Rule
+
+MISSING = Rule(
+    id="rollback-missing", severity="warning", summary="no rollback file",
+    why="Without a rollback file, undoing this migration during an incident means writing SQL by hand "
+        "under pressure, or restoring a backup.",
+    instead="Add <name>_rollback.sql that undoes the migration, newest change first (the runbook's rule: "
+            "a rollback undoes exactly what the migration did).",
+    kind="rollback")
+EMPTY = Rule(
+    id="rollback-empty", severity="warning", summary="rollback does nothing",
+    why="The rollback file has no statements, so `rollback` would record the migration as undone while "
+        "every change stays in place.",
+    instead="Write the statements that undo the migration, or state in a comment why it cannot be undone "
+            "and suppress this rule there.",
+    kind="rollback")
+INCOMPLETE = Rule(
+    id="rollback-incomplete", severity="warning", summary="rollback leaves changes behind",
+    why="After `rollback`, objects this migration created or changed would stay, so re-applying the "
+        "migration fails (already exists) or the schema silently differs from the previous release.",
+    instead="Undo each change in the rollback file, newest first: DROP what was created, rename back "
+            "what was renamed, restore the old type or nullability.",
+    kind="rollback")
+SYNTAX = Rule(
+    id="rollback-syntax-error", severity="error", summary="rollback does not parse",
+    why="A rollback that does not parse fails exactly when it is needed.",
+    instead="Fix the SQL (run the rollback against a scratch database in CI).",
+    kind="rollback")
+RULES = (MISSING, EMPTY, INCOMPLETE, SYNTAX)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    status: str  # covered | partial | missing | empty | broken | nothing-to-undo
+    left_behind: tuple[str, ...]  # human descriptions of what would remain
+    findings: tuple[Finding, ...]
+
+    @property
+    def label(self) -> str:
+        if self.status == "partial":
+            return f"partial ({len(self.left_behind)} left)"
+        return {"covered": "yes", "nothing-to-undo": "yes"}.get(self.status, self.status)
+
+
+# -- effects of the up file -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Effect:
+    keys: frozenset[tuple]  # any one of these in the rollback undoes it
+    what: str
+    line: int
+
+
+def _names(obj) -> str:
+    if isinstance(obj, tuple | list):
+        return normalize_table(".".join(p.sval for p in obj if isinstance(p, ast.String)))
+    if isinstance(obj, ast.TypeName):
+        return normalize_table(".".join(p.sval for p in obj.names))
+    if isinstance(obj, ast.ObjectWithArgs):
+        return normalize_table(".".join(p.sval for p in obj.objname))
+    if isinstance(obj, ast.String):
+        return obj.sval
+    return ""
+
+
+_DROP_KINDS = {ObjectType.OBJECT_TABLE: "table", ObjectType.OBJECT_VIEW: "view", ObjectType.OBJECT_MATVIEW: "view",
+               ObjectType.OBJECT_INDEX: "index", ObjectType.OBJECT_SEQUENCE: "sequence",
+               ObjectType.OBJECT_TYPE: "type", ObjectType.OBJECT_DOMAIN: "type",
+               ObjectType.OBJECT_FUNCTION: "function", ObjectType.OBJECT_PROCEDURE: "function",
+               ObjectType.OBJECT_EXTENSION: "extension", ObjectType.OBJECT_SCHEMA: "schema",
+               ObjectType.OBJECT_TRIGGER: "trigger", ObjectType.OBJECT_POLICY: "policy"}
+
+
+def _effects(stmt: Statement, index_table: dict[str, str]) -> list[_Effect]:
+    node, line = stmt.node, stmt.line
+    out: list[_Effect] = []
+
+    def add(what: str, *keys: tuple) -> None:
+        out.append(_Effect(frozenset(keys), what, line))
+
+    match node:
+        case ast.CreateStmt():
+            t = _rv(node.relation)
+            add(f"table {t} (CREATE TABLE)", ("table", t))
+        case ast.CreateTableAsStmt():
+            t = _rv(node.into.rel)
+            kind = "view" if node.objtype == ObjectType.OBJECT_MATVIEW else "table"
+            add(f"{kind} {t}", (kind, t))
+        case ast.ViewStmt() if not node.replace:
+            t = _rv(node.view)
+            add(f"view {t}", ("view", t))
+        case ast.IndexStmt() if node.idxname:
+            t = _rv(node.relation)
+            name = normalize_table(node.idxname)
+            index_table[name] = t
+            add(f"index {name} on {t}", ("index", name), ("table", t))
+        case ast.CreateSeqStmt():
+            t = _rv(node.sequence)
+            add(f"sequence {t}", ("sequence", t))
+        case ast.CompositeTypeStmt():
+            t = _rv(node.typevar)
+            add(f"type {t}", ("type", t))
+        case ast.CreateEnumStmt() | ast.CreateDomainStmt():
+            t = _names(node.typeName)
+            add(f"type {t}", ("type", t))
+        case ast.CreateFunctionStmt():
+            t = _names(node.funcname)
+            add(f"function {t}", ("function", t))
+        case ast.CreateExtensionStmt():
+            add(f"extension {node.extname}", ("extension", node.extname))
+        case ast.CreateSchemaStmt():
+            add(f"schema {node.schemaname}", ("schema", node.schemaname))
+        case ast.CreateTrigStmt():
+            t = _rv(node.relation)
+            add(f"trigger {node.trigname} on {t}", ("trigger", f"{t}.{node.trigname}"), ("table", t))
+        case ast.CreatePolicyStmt():
+            t = _rv(node.table)
+            add(f"policy {node.policy_name} on {t}", ("policy", f"{t}.{node.policy_name}"), ("table", t))
+        case ast.RenameStmt() if node.relation is not None:
+            t = _rv(node.relation)
+            if node.renameType == ObjectType.OBJECT_COLUMN:
+                add(f"column {t}.{node.subname} renamed to {node.newname}",
+                    ("rename-column", t, node.newname, node.subname), ("table", t))
+            elif node.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_INDEX, ObjectType.OBJECT_VIEW):
+                add(f"{t} renamed to {node.newname}", ("rename", normalize_table(node.newname), t))
+        case ast.AlterTableStmt() if node.relation is not None:
+            t = _rv(node.relation)
+            for cmd in node.cmds or ():
+                if not isinstance(cmd, ast.AlterTableCmd):
+                    continue
+                st, col = cmd.subtype, cmd.name
+                if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+                    c = cmd.def_.colname
+                    add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t))
+                elif st == AT.AT_DropColumn:
+                    add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
+                        ("add-column", t, col), ("table-created", t))
+                elif st == AT.AT_AlterColumnType:
+                    add(f"type change of {t}.{col}", ("type", t, col), ("column", t, col), ("table", t))
+                elif st == AT.AT_SetNotNull:
+                    add(f"NOT NULL on {t}.{col}", ("not-null", t, col), ("column", t, col), ("table", t))
+                elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint) and cmd.def_.conname:
+                    name = cmd.def_.conname
+                    keys = [("constraint", t, name), ("table", t)]
+                    keys += [("column", t, k.sval) for k in (cmd.def_.fk_attrs or cmd.def_.keys or ())]
+                    # Dropping a column drops the CHECK constraints that use it.
+                    keys += [("column", t, c) for c in _column_refs(cmd.def_.raw_expr)]
+                    add(f"constraint {name} on {t}", *keys)
+                elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint) \
+                        and cmd.def_.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
+                                                 ConstrType.CONSTR_FOREIGN, ConstrType.CONSTR_CHECK):
+                    add(f"unnamed constraint on {t} (name it so the rollback can drop it)",
+                        ("constraint-any", t), ("table", t))
+        case ast.DropStmt() if node.removeType == ObjectType.OBJECT_TABLE:
+            for obj in node.objects or ():
+                t = _names(obj)
+                add(f"table {t} dropped (its rows are not restored by a rollback)", ("table-created", t))
+    return out
+
+
+def _column_refs(expr) -> set[str]:
+    from toolkit.sql.locks import _walk
+
+    return {n.fields[-1].sval for n in _walk(expr)
+            if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)}
+
+
+def _undo_keys(parsed: ParsedFile) -> set[tuple]:
+    keys: set[tuple] = set()
+    for stmt in parsed.statements:
+        node = stmt.node
+        match node:
+            case ast.DropStmt():
+                kind = _DROP_KINDS.get(node.removeType)
+                for obj in node.objects or ():
+                    name = _names(obj)
+                    if kind in ("trigger", "policy") and isinstance(obj, tuple | list):
+                        parts = [p.sval for p in obj]
+                        name = normalize_table(".".join(parts[:-1])) + "." + parts[-1]
+                    if kind:
+                        keys.add((kind, name))
+            case ast.CreateStmt():
+                keys.add(("table-created", _rv(node.relation)))
+            case ast.RenameStmt() if node.relation is not None:
+                t = _rv(node.relation)
+                if node.renameType == ObjectType.OBJECT_COLUMN:
+                    keys.add(("rename-column", t, node.subname, node.newname))
+                else:
+                    keys.add(("rename", t, normalize_table(node.newname)))
+            case ast.AlterTableStmt() if node.relation is not None:
+                t = _rv(node.relation)
+                for cmd in node.cmds or ():
+                    if not isinstance(cmd, ast.AlterTableCmd):
+                        continue
+                    st, col = cmd.subtype, cmd.name
+                    if st == AT.AT_DropColumn:
+                        keys.add(("column", t, col))
+                    elif st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+                        keys.add(("add-column", t, cmd.def_.colname))
+                    elif st == AT.AT_AlterColumnType:
+                        keys.add(("type", t, col))
+                    elif st == AT.AT_DropNotNull:
+                        keys.add(("not-null", t, col))
+                    elif st == AT.AT_DropConstraint:
+                        keys.add(("constraint", t, col))
+                        keys.add(("constraint-any", t))
+    return keys
+
+
+def _is_empty(parsed: ParsedFile) -> bool:
+    return not any(s.tx_control is None for s in parsed.statements)
+
+
+def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rollback_text: str | None,
+             *, expected_rollback: str | None = None) -> Coverage:
+    """What `rollback` would leave behind. `up` is None when the up file itself does not parse."""
+    if rollback_text is None:
+        name = expected_rollback or "<name>_rollback.sql"
+        f = Finding(MISSING.id, MISSING.severity, up_path, 1, f"no rollback file ({name})",
+                    MISSING.why, MISSING.instead)
+        return Coverage("missing", (), (f,))
+    rb_path = rollback_path or "<rollback>"
+    try:
+        rb = parse(rollback_text, rb_path)
+    except SqlSyntaxError as exc:
+        f = Finding(SYNTAX.id, SYNTAX.severity, rb_path, exc.line, f"syntax error: {exc.pg_message}",
+                    SYNTAX.why, SYNTAX.instead)
+        return Coverage("broken", (), (f,))
+    if up is None:
+        return Coverage("covered", (), ())
+    changes = any(s.tx_control is None for s in up.statements)
+    if _is_empty(rb):
+        if not changes:
+            return Coverage("nothing-to-undo", (), ())
+        f = Finding(EMPTY.id, EMPTY.severity, rb_path, 1, f"{rb_path.rsplit('/', 1)[-1]} has no statements",
+                    EMPTY.why, EMPTY.instead)
+        return Coverage("empty", (), (f,))
+    undo = _undo_keys(rb)
+    index_table: dict[str, str] = {}
+    left: list[_Effect] = []
+    for stmt in up.statements:
+        for eff in _effects(stmt, index_table):
+            if not eff.keys & undo:
+                left.append(eff)
+    rb_name = rb_path.rsplit("/", 1)[-1]
+    findings = tuple(
+        Finding(INCOMPLETE.id, INCOMPLETE.severity, up_path, e.line, f"{e.what} is not undone by {rb_name}",
+                INCOMPLETE.why, INCOMPLETE.instead)
+        for e in left
+    )
+    return Coverage("partial" if left else "covered", tuple(e.what for e in left), findings)

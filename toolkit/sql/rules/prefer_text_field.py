@@ -1,0 +1,43 @@
+"""varchar(n)/char(n) where text (with a CHECK if needed) is wanted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast
+from pglast.enums import AlterTableType
+
+from toolkit.sql.locks import column_type
+from toolkit.sql.parse import Statement
+from toolkit.sql.rules import Context, Finding, Rule
+from toolkit.sql.rules._util import alter_cmds, new_columns
+
+RULE = Rule(
+    id="prefer-text-field",
+    severity="notice",
+    summary="length-limited text type",
+    why="A varchar(n)/char(n) limit is a business rule baked into the type: shrinking it rewrites the "
+        "table, and char(n) pads with spaces; text costs the same.",
+    instead="Use text, with CHECK (char_length(col) <= n) if a limit is really wanted (a CHECK can be "
+            "changed with NOT VALID + VALIDATE, without a rewrite).",
+)
+
+
+def _limited(tn: ast.TypeName | None) -> str | None:
+    if tn is None:
+        return None
+    t = column_type(tn)
+    if (t.name == "varchar" and t.mods) or t.name == "bpchar":
+        return str(t)
+    return None
+
+
+def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
+    for table, col, _ in new_columns(stmt.node):
+        t = _limited(col.typeName)
+        if t:
+            yield ctx.finding(RULE, f"{table}.{col.colname} is {t}", table=table)
+    for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_AlterColumnType):
+        t = _limited(cmd.def_.typeName if isinstance(cmd.def_, ast.ColumnDef) else None)
+        if t:
+            yield ctx.finding(RULE, f"{table}.{cmd.name} becomes {t}", table=table)
