@@ -76,3 +76,23 @@ def test_every_served_operation_is_in_the_description(tmp_path):
     assert stats2.from_cache and again == spec
     with pytest.raises(LookupError):
         trim(spec, served=(("get", "/repos/{owner}/{repo}/no-such-thing"),))
+
+
+def test_read_endpoints_answer_per_the_description(github_api):
+    from toolkit.github.deployments import create_deployment, set_commit_status, set_deployment_status
+
+    dep = create_deployment("octo-org/app", ref="main", environment="dev")
+    set_deployment_status("octo-org/app", dep.id, "success", log_url="http://127.0.0.1/run")
+    set_commit_status("octo-org/app", dep.sha, "success", context="migrate-action/dev")
+    github_api.add_workflow("rollback.yml")
+    comment = github_api.add_comment(7, "hi")
+    base = f"{github_api.url}/repos/octo-org/app"
+    headers = {"Authorization": f"Bearer {github_api.token}"}
+    answers = {path: requests.get(base + path, headers=headers, timeout=5) for path in (
+        "", "/deployments?environment=dev", f"/deployments/{dep.id}", f"/deployments/{dep.id}/statuses",
+        "/commits/main/statuses", "/actions/workflows/rollback.yml", f"/issues/comments/{comment['id']}")}
+    assert {p: r.status_code for p, r in answers.items()} == dict.fromkeys(answers, 200)
+    assert answers[""].json()["full_name"] == "octo-org/app"
+    assert [d["id"] for d in answers["/deployments?environment=dev"].json()] == [dep.id]
+    assert [s["state"] for s in answers["/commits/main/statuses"].json()] == ["success"]
+    assert github_api.violations == []

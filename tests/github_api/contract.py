@@ -226,11 +226,15 @@ class Contract:
 
 
 def _describe(exc: BaseException) -> str:
-    parts = [f"{type(exc).__name__}: {exc}"]
+    """The schema errors first (where and what), then openapi-core's own summary, shortened: its
+    message embeds the whole offending value."""
     cause = exc.__cause__
-    for err in getattr(cause, "schema_errors", None) or getattr(exc, "schema_errors", None) or []:
+    schema_errors = getattr(cause, "schema_errors", None) or getattr(exc, "schema_errors", None) or []
+    parts = []
+    for err in schema_errors:
         where = "/".join(str(p) for p in getattr(err, "absolute_path", []))
-        parts.append(f"[{where or '<root>'}] {getattr(err, 'message', err)}")
-    if cause is not None and not getattr(cause, "schema_errors", None):
-        parts.append(f"{type(cause).__name__}: {cause}")
-    return " | ".join(parts)[:2000]
+        parts.append(f"[{where or '<root>'}] {str(getattr(err, 'message', err))[:300]}")
+    parts.append(f"{type(exc).__name__}: {str(exc)[:300]}")
+    if cause is not None and not schema_errors:
+        parts.append(f"{type(cause).__name__}: {str(cause)[:300]}")
+    return " | ".join(parts)

@@ -494,6 +494,10 @@ class GitHubApiStandIn:
     def _repo_json(self, repo: RepoState, base: str) -> dict:
         example = self.contract.spec["components"]["examples"]["full-repository-default-response"]["value"]
         out = json.loads(json.dumps(example))
+        # Our repo is no fork; GitHub's own example also lacks the required (nullable) `language`.
+        for key in ("parent", "source", "template_repository"):
+            out.pop(key, None)
+        out.setdefault("language", None)
         api = f"{base}/repos/{repo.full_name}"
         out.update(id=repo.id, node_id=_node_id("Repository", repo.id), name=repo.name, full_name=repo.full_name,
                    owner=self._user(repo.owner, base), url=api, html_url=f"{self.server_url}/{repo.full_name}",
