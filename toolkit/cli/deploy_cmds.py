@@ -1,0 +1,244 @@
+"""The deploy pipeline's commands: deploy, health-check, rollback-deploy, local-deploy."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import click
+
+from toolkit.cli.common import dir_option, env_options, format_option, make_context
+from toolkit.console import confirm_environment, info
+from toolkit.errors import ToolkitError, UsageError
+
+# (option suffix, dest, type, default, help). The same knobs in `health-check` (--deadline) and in
+# `deploy` (--health-deadline), so the action's inputs map one to one.
+_HEALTH_KNOBS: list[tuple[str, str, type, object, str]] = [
+    ("expected-status", "expected_status", str, "200-299", "Accepted status codes: 200, 200-299, 2xx, 200,204."),
+    ("body-match", "body_match", str, None, "Regular expression the body must match."),
+    ("deadline", "deadline", float, 120.0, "Seconds for the whole check."),
+    ("timeout", "timeout", float, 10.0, "Seconds for one try."),
+    ("interval", "interval", float, 5.0, "Seconds between measurements."),
+    ("initial-delay", "initial_delay", float, 0.0, "Seconds before the first measurement."),
+    ("retries", "retries", int, 4,
+     "Consecutive errors (timeout, refused) tolerated, retried with exponential backoff and jitter."),
+    ("failure-limit", "failure_limit", int, 2, "Wrong answers (bad status, body mismatch) tolerated."),
+    ("successes", "successes", int, 3, "Consecutive successes required to pass."),
+    ("count", "count", int, 0, "Maximum number of measurements (0: until the deadline)."),
+]
+
+
+def health_options(prefix: str) -> Callable:
+    def decorate(f: Callable) -> Callable:
+        for suffix, dest, typ, default, help_ in reversed(_HEALTH_KNOBS):
+            f = click.option(f"--{prefix}{suffix}", f"hc_{dest}", type=typ, default=default, show_default=True,
+                             help=help_)(f)
+        f = click.option(f"--{prefix}sql", "hc_sql", metavar="QUERY",
+                         help="SQL query that must return a true first value (uses the environment's database).")(f)
+        f = click.option(f"--{prefix}url", "hc_urls", multiple=True, metavar="URL",
+                         help="URL to GET (repeat, or separate by spaces/newlines).")(f)
+        return f
+    return decorate
+
+
+def _health_spec(kw: dict):
+    from toolkit.deploy.pipeline import HealthSpec
+    from toolkit.health import Policy, parse_status_codes
+
+    urls = tuple(u for value in kw["hc_urls"] for u in value.split())
+    policy = Policy(initial_delay_s=kw["hc_initial_delay"], interval_s=kw["hc_interval"], count=kw["hc_count"],
+                    failure_limit=kw["hc_failure_limit"], consecutive_error_limit=kw["hc_retries"],
+                    successes=kw["hc_successes"], timeout_s=kw["hc_timeout"], deadline_s=kw["hc_deadline"],
+                    backoff_base_s=min(1.0, max(kw["hc_interval"], 0.05)),
+                    backoff_max_s=max(kw["hc_interval"] * 4, 1.0))
+    return HealthSpec(urls=urls, expected=parse_status_codes(kw["hc_expected_status"]),
+                      body_match=kw["hc_body_match"] or None, sql=(kw["hc_sql"] or "").strip() or None,
+                      policy=policy)
+
+
+def _pop_health(kwargs: dict) -> dict:
+    return {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("hc_")}
+
+
+# -- health-check ----------------------------------------------------------------------------------
+
+@click.command("health-check")
+@health_options("")
+@click.option("--env", "env_name", metavar="ENV", help="Environment whose database --sql runs against.")
+@click.option("--database-url", metavar="URL", help="Database for --sql (default: the environment's).")
+@dir_option
+@format_option("text", "json", "markdown")
+def health_check(env_name: str | None, database_url: str | None, migrations_dir: str | None,
+                 config_file: str | None, fmt: str, **kwargs) -> None:
+    """Check that a service is healthy: HTTP(S) GETs and/or a SQL query, Argo Rollouts style.
+
+    Each URL is measured every --interval seconds (after --initial-delay) until --successes
+    consecutive successes (pass), more than --failure-limit wrong answers (fail), more than
+    --retries consecutive errors such as timeouts or refused connections (fail), --count
+    measurements, or the --deadline. Exits 0 when healthy, 1 when not.
+    """
+    from toolkit.github import context as gha
+    from toolkit.health import run_health_checks
+    from toolkit.health.report import measurement_line, render_markdown, render_text
+
+    spec = _health_spec(_pop_health(kwargs))
+    url = None
+    if spec.sql:
+        if not (env_name or database_url):
+            raise UsageError("--sql needs --env (or --database-url) for the database to query")
+        url = database_url or make_context(migrations_dir, config_file, env_name).env.database_url()
+    if not spec.configured:
+        raise UsageError("nothing to check", hint="pass --url (one or more) and/or --sql")
+    result = run_health_checks(spec.checks(url or ""), spec.policy,
+                               on_measurement=None if fmt != "text" else lambda m: info(measurement_line(m)))
+    gha.append_summary(render_markdown(result))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif fmt == "markdown":
+        click.echo(render_markdown(result))
+    else:
+        click.echo(render_text(result))
+    if not result.ok:
+        raise ToolkitError(f"unhealthy: {result.reason}")
+
+
+# -- deploy ----------------------------------------------------------------------------------------
+
+def _reporter(github: str, commit_status: bool, ref: str | None):
+    """GitHub when asked, or by default inside Actions with a repository and a token."""
+    from toolkit.deploy.decide import dispatch_ref
+    from toolkit.deploy.github_port import GitHubReporter, GitHubTarget, NoGitHub
+    from toolkit.github.context import load_context
+
+    ctx = load_context()
+    has_token = bool(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"))
+    if github == "off" or (github == "auto" and not (ctx.in_actions and ctx.repository and has_token)):
+        return NoGitHub()
+    if not ctx.repository:
+        raise UsageError("--github on needs GITHUB_REPOSITORY (owner/name)")
+    sha = ref or os.environ.get("GITHUB_SHA") or ctx.sha
+    if not sha:
+        raise UsageError("no commit to deploy: set GITHUB_SHA or pass --ref")
+    default_branch = None
+    event_path = os.environ.get("GITHUB_EVENT_PATH")
+    if event_path and os.path.isfile(event_path):
+        try:
+            with open(event_path, encoding="utf-8") as fh:
+                default_branch = (json.load(fh).get("repository") or {}).get("default_branch")
+        except (OSError, ValueError):
+            pass
+    return GitHubReporter(GitHubTarget(repo=ctx.repository, sha=sha,
+                                       dispatch_ref=dispatch_ref(os.environ.get("GITHUB_REF"), default_branch),
+                                       run_url=ctx.run_url, commit_status=commit_status))
+
+
+_github_option = click.option("--github", type=click.Choice(["auto", "on", "off"]), default="auto",
+                              show_default=True,
+                              help="Report to GitHub (deployment, statuses, rollback dispatch); auto: inside Actions.")
+
+
+@click.command()
+@env_options
+@health_options("health-")
+@click.option("--auto-rollback/--no-auto-rollback", default=True, show_default=True,
+              help="Dispatch the rollback workflow when health checks fail after migrating.")
+@click.option("--rollback-workflow", default="rollback.yml", show_default=True, metavar="FILE",
+              help="Workflow file to dispatch for the rollback.")
+@click.option("--dry-run", is_flag=True, help="Show what would be applied; change nothing.")
+@click.option("--allow-out-of-order", is_flag=True, help="Apply a pending migration older than the newest applied.")
+@click.option("--yes", is_flag=True, help="Confirm a protected environment without a prompt.")
+@_github_option
+@click.option("--commit-status", is_flag=True, help="Also set the commit status migrate-action/<env>.")
+@click.option("--ref", metavar="SHA", help="Commit the deployment is for (default: $GITHUB_SHA).")
+@format_option("text", "json")
+def deploy(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
+           auto_rollback: bool, rollback_workflow: str, dry_run: bool, allow_out_of_order: bool, yes: bool,
+           github: str, commit_status: bool, ref: str | None, fmt: str, **kwargs) -> None:
+    """The whole job: deployment in progress, backup, verify, migrate, health checks, success.
+
+    Any failure marks the deployment failed with the step that failed. When health checks fail after
+    migrations were applied, the rollback workflow is dispatched once (see --auto-rollback).
+    """
+    from toolkit.deploy.pipeline import DeployRequest
+    from toolkit.deploy.pipeline import deploy as run_deploy
+    from toolkit.deploy.report import deploy_headline, publish_deploy
+    from toolkit.deploy.story import render_text
+
+    spec = _health_spec(_pop_health(kwargs))
+    ctx = make_context(migrations_dir, config_file, env_name, database_url)
+    if ctx.env.confirm and not dry_run:
+        confirm_environment(ctx.env.name, "deploy migrations", assume_yes=yes)
+    request = DeployRequest(config=ctx.config, env_name=ctx.env.name, database_url=ctx.database_url, health=spec,
+                            auto_rollback=auto_rollback, rollback_workflow=rollback_workflow, dry_run=dry_run,
+                            allow_out_of_order=allow_out_of_order)
+    outcome = run_deploy(request, _reporter(github, commit_status, ref))
+    publish_deploy(outcome)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), indent=2))
+    else:
+        click.echo(render_text(outcome.story, outcome=deploy_headline(outcome)))
+    if not outcome.ok:
+        raise ToolkitError(f"deploy to {outcome.environment} failed at {outcome.failed_step or 'deploy'}: "
+                           f"{outcome.error}", hint=outcome.error_hint)
+
+
+# -- rollback-deploy -------------------------------------------------------------------------------
+
+@click.command("rollback-deploy")
+@env_options
+@click.option("--mode", type=click.Choice(["migrations", "restore"]), required=True,
+              help="migrations: run rollback scripts, newest first. restore: restore the backup.")
+@click.option("--migrations", "migration_list", metavar="LIST",
+              help="Migrations to undo, newest first: comma-separated or a JSON list.")
+@click.option("--backup-uri", metavar="S3_URI", help="Backup to restore (restore mode).")
+@click.option("--reason", default="", help="Why (shown in the summary and on the deployment).")
+@click.option("--deployment-id", type=int, help="GitHub deployment to mark with the outcome.")
+@click.option("--yes", is_flag=True, help="Confirm a protected environment without a prompt.")
+@_github_option
+@format_option("text", "json")
+def rollback_deploy(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
+                    mode: str, migration_list: str | None, backup_uri: str | None, reason: str,
+                    deployment_id: int | None, yes: bool, github: str, fmt: str) -> None:
+    """Undo a deploy: rollback scripts newest first, or restore the backup taken before it."""
+    from toolkit.deploy.decide import parse_migration_list
+    from toolkit.deploy.report import publish_rollback
+    from toolkit.deploy.rollback import RollbackRequest
+    from toolkit.deploy.rollback import rollback_deploy as run_rollback
+    from toolkit.deploy.story import render_text
+
+    ctx = make_context(migrations_dir, config_file, env_name, database_url)
+    request = RollbackRequest(config=ctx.config, env_name=ctx.env.name, database_url=ctx.database_url, mode=mode,
+                              migrations=tuple(parse_migration_list(migration_list)), backup_uri=backup_uri,
+                              reason=reason.strip(), deployment_id=deployment_id)
+    request.check()
+    if ctx.env.confirm:
+        confirm_environment(ctx.env.name, f"roll back ({mode})", assume_yes=yes)
+    reporter = _reporter(github, False, None) if deployment_id else None
+    outcome = run_rollback(request, reporter)
+    publish_rollback(outcome, deployment_id)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.to_dict(), indent=2))
+    else:
+        headline = "rolled back" if outcome.ok else "FAILED"
+        click.echo(render_text(outcome.story, outcome=headline))
+    if not outcome.ok:
+        raise ToolkitError(f"rollback of {outcome.environment} failed: {outcome.error}",
+                           hint=(f"still applied: {', '.join(outcome.remaining)}; " if outcome.remaining else "")
+                           + "see the rollback runbook in README.md")
+
+
+# -- local-deploy ----------------------------------------------------------------------------------
+
+@click.command("local-deploy")
+@dir_option
+@click.option("--keep", is_flag=True, help="Leave PostgreSQL, S3 and the health app running (prints how to reach them).")
+@format_option("text", "json")
+def local_deploy(migrations_dir: str | None, config_file: str | None, keep: bool, fmt: str) -> None:
+    """The whole deploy job on this machine: a throwaway PostgreSQL, a local S3-compatible server and a
+    local health endpoint, then backup, verify, migrate and health check of the migrations."""
+    from toolkit.deploy.local import run_local_deploy
+
+    outcome = run_local_deploy(migrations_dir=migrations_dir, config_file=config_file, keep=keep, fmt=fmt)
+    if not outcome.ok:
+        raise ToolkitError(f"local deploy failed at {outcome.failed_step}: {outcome.error}")

@@ -1,0 +1,278 @@
+"""The deploy: deployment `in_progress` -> backup -> verify -> migrate -> health checks -> `success`.
+
+Any failure marks the deployment `failure` with the step that failed. When health checks fail after
+migrations were applied, the rollback workflow is dispatched once, with what it needs to undo them.
+The outcome is returned, never raised, so the caller can always write outputs and the summary; only
+a problem before anything started (bad input) is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from toolkit.config import Config
+from toolkit.console import info
+from toolkit.deploy import backups
+from toolkit.deploy.decide import deployment_description, dispatch_inputs, rollback_mode
+from toolkit.deploy.github_port import GitHubReporter, NoGitHub
+from toolkit.deploy.story import FAILED, Story
+from toolkit.errors import ToolkitError
+from toolkit.health import HealthResult, Policy, SqlCheck, http_check, run_health_checks
+from toolkit.health.report import render_markdown as health_markdown
+
+SUCCESS, FAILURE, NOTHING, DRY_RUN = "success", "failure", "nothing-to-do", "dry-run"
+_LOCATION = re.compile(r"^(?P<path>[^\s:][^:]*\.sql):(?P<line>\d+):")
+
+
+@dataclass(frozen=True)
+class HealthSpec:
+    urls: tuple[str, ...] = ()
+    expected: frozenset[int] = frozenset(range(200, 300))
+    body_match: str | None = None
+    sql: str | None = None
+    policy: Policy = field(default_factory=Policy)
+
+    def __post_init__(self) -> None:
+        for url in self.urls:
+            http_check(url, self.expected, self.body_match)  # refuses a bad URL before anything runs
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.urls or self.sql)
+
+    def checks(self, database_url: str) -> list:
+        out: list = [http_check(u, self.expected, self.body_match) for u in self.urls]
+        if self.sql:
+            out.append(SqlCheck(database_url, self.sql))
+        return out
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    config: Config
+    env_name: str
+    database_url: str
+    health: HealthSpec = field(default_factory=HealthSpec)
+    auto_rollback: bool = True
+    rollback_workflow: str = "rollback.yml"
+    dry_run: bool = False
+    allow_out_of_order: bool = False
+
+
+@dataclass
+class DeployOutcome:
+    result: str
+    story: Story
+    environment: str
+    pending: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # oldest first, as applied
+    backup_uri: str | None = None
+    deployment_id: int | None = None
+    health: HealthResult | None = None
+    dispatched: dict[str, str] | None = None
+    error: str | None = None
+    error_hint: str | None = None
+    error_file: str | None = None
+    error_line: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result in (SUCCESS, NOTHING, DRY_RUN)
+
+    @property
+    def failed_step(self) -> str | None:
+        s = self.story.failed_step()
+        return s.title if s else None
+
+    def to_dict(self) -> dict:
+        return {"result": self.result, "environment": self.environment, "pending": self.pending,
+                "applied": self.applied, "backup_uri": self.backup_uri, "deployment_id": self.deployment_id,
+                "failed_step": self.failed_step, "error": self.error, "dispatched": self.dispatched,
+                "health": self.health.to_dict() if self.health else None,
+                "steps": [{"step": s.key, "title": s.title, "status": s.status, "ms": round(s.ms, 1),
+                           "detail": s.detail} for s in self.story.steps]}
+
+
+def _locate(exc: BaseException) -> tuple[str | None, int | None]:
+    path, line = getattr(exc, "path", None), getattr(exc, "line", None)
+    if path and line:
+        return str(path), int(line)
+    m = _LOCATION.match(getattr(exc, "message", "") or str(exc))
+    return (m.group("path"), int(m.group("line"))) if m else (None, None)
+
+
+def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = None,
+           progress: Callable[[str], None] = info) -> DeployOutcome:
+    from toolkit.db import connect
+    from toolkit.migrations import runner
+
+    reporter = reporter or NoGitHub()
+    config, env_name = request.config, request.env_name
+    env = config.environment(env_name)
+    story = Story(f"migrate-action deploy to {env_name}")
+    out = DeployOutcome(FAILURE, story, env_name)
+
+    def fail(exc: BaseException, step_title: str | None = None) -> DeployOutcome:
+        out.result = FAILURE
+        out.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        out.error_hint = getattr(exc, "hint", None)
+        out.error_file, out.error_line = _locate(exc)
+        step = step_title or out.failed_step
+        reporter.set_state(out.deployment_id, env_name, "failure", deployment_description(step, out.error))
+        return out
+
+    # 1. What would run. Nothing is reported to GitHub before the inputs and files check out.
+    try:
+        with story.step("plan", "Read migrations and database state") as rec:
+            conn = connect(request.database_url)
+            try:
+                states = runner.read_states(conn, config)
+                plan = runner.pending_plan(states, env_name, allow_out_of_order=request.allow_out_of_order
+                                           or config.engine.allow_out_of_order)
+                for p in plan:  # parse and check every file before anything is written
+                    runner.load_up(p.file)
+            except BaseException:
+                conn.close()
+                raise
+            out.pending = [p.name for p in plan]
+            has_script = {p.name: bool(p.file and p.file.rollback_path) for p in plan}
+            rec.detail = (f"{len(plan)} pending: {', '.join(out.pending)}" if plan
+                          else "the database is up to date")
+    except ToolkitError as exc:
+        return fail(exc)
+
+    with conn:
+        if request.dry_run:
+            out.result = DRY_RUN
+            story.skip("migrate", "Migrate", "dry run: nothing was changed")
+            return out
+
+        # 2. The deployment, in progress.
+        try:
+            with story.step("deployment", "Create GitHub deployment") as rec:
+                if reporter.enabled:
+                    out.deployment_id = reporter.create_deployment(
+                        env_name, f"{len(plan)} migration(s)" if plan else "no pending migrations",
+                        {"migrations": out.pending, "tool": "migrate-action"})
+                    reporter.set_state(out.deployment_id, env_name, "in_progress",
+                                       f"migrating {len(plan)} migration(s)" if plan else "checking health")
+                    rec.detail = f"deployment {out.deployment_id}, in progress"
+                else:
+                    rec.status, rec.detail = "skipped", "not in GitHub Actions"
+        except ToolkitError as exc:
+            return fail(exc)
+
+        # 3-4. Backup, and proof that it can be read back.
+        if not plan:
+            story.skip("backup", "Back up", "nothing to migrate")
+            story.skip("verify", "Verify backup", "nothing to migrate")
+        elif not config.backup.bucket and not env.require_backup:
+            story.skip("backup", "Back up", "no S3 bucket configured for this environment")
+            story.skip("verify", "Verify backup", "no backup")
+        else:
+            try:
+                with story.step("backup", "Back up") as rec:
+                    taken = backups.take(config, env, request.database_url)
+                    out.backup_uri = taken.uri
+                    rec.detail = taken.detail
+                with story.step("verify", "Verify backup") as rec:
+                    rec.detail = backups.verify(config, env, request.database_url, taken.uri)
+            except (ToolkitError, KeyboardInterrupt) as exc:
+                return fail(exc)
+
+        # 5. Migrate.
+        if plan:
+            try:
+                with story.step("migrate", "Migrate") as rec:
+                    try:
+                        result = runner.apply_pending(conn, config, env_name,
+                                                      allow_out_of_order=request.allow_out_of_order,
+                                                      progress=progress)
+                        out.applied = [a.name for a in result.applied]
+                    finally:
+                        if not out.applied:
+                            out.applied = _applied_since(conn, config, out.pending)
+                    rec.detail = (f"applied {len(out.applied)}: {', '.join(out.applied)}" if out.applied
+                                  else "nothing applied (another runner applied them first)")
+            except (ToolkitError, KeyboardInterrupt) as exc:
+                story.skip("health", "Health checks", "not run: the migration failed")
+                done = story.steps[-2]
+                if out.applied:
+                    done.detail += f" (applied before the failure, still in place: {', '.join(out.applied)})"
+                return fail(exc)
+        else:
+            story.skip("migrate", "Migrate", "the database is up to date")
+
+    # 6. Health checks.
+    if request.health.configured:
+        with story.step("health", "Health checks") as rec:
+            out.health = run_health_checks(request.health.checks(request.database_url), request.health.policy,
+                                           on_measurement=lambda m: progress(
+                                               f"    health {m.check} #{m.number}: {m.phase} ({m.message})"))
+            story.sections.append(health_markdown(out.health))
+            rec.detail = out.health.reason
+            if not out.health.ok:
+                rec.status = FAILED
+        if not out.health.ok:
+            out.error = f"health checks failed: {out.health.reason}"
+            _maybe_dispatch(request, reporter, out, has_script)
+            out.result = FAILURE
+            what = f"health check failed after applying {len(out.applied)} migration(s)" if out.applied \
+                else "health check failed"
+            tail = "; rollback dispatched" if out.dispatched else ""
+            reporter.set_state(out.deployment_id, env_name, "failure", f"{what}: {out.health.reason}{tail}")
+            return out
+    else:
+        story.skip("health", "Health checks", "none configured")
+
+    out.result = SUCCESS if plan else NOTHING
+    with story.step("report", "Mark deployment successful") as rec:
+        if reporter.enabled:
+            reporter.set_state(out.deployment_id, env_name, "success",
+                               f"applied {len(out.applied)} migration(s)" + (", healthy" if out.health else ""))
+            rec.detail = f"deployment {out.deployment_id}: success"
+        else:
+            rec.status, rec.detail = "skipped", "not in GitHub Actions"
+    return out
+
+
+def _applied_since(conn, config: Config, pending: list[str]) -> list[str]:
+    """Which of the pending migrations are applied now (after a failure part-way)."""
+    from toolkit.migrations import runner
+
+    try:
+        states = {s.name: s.state for s in runner.read_states(conn, config)}
+    except Exception:  # noqa: BLE001 (connection lost: we cannot tell, and say nothing rather than guess)
+        return []
+    return [name for name in pending if states.get(name) == "applied"]
+
+
+def _maybe_dispatch(request: DeployRequest, reporter, out: DeployOutcome, has_script: dict[str, bool]) -> None:
+    story = out.story
+    if not out.applied:
+        story.skip("dispatch", "Dispatch rollback", "no migration was applied: nothing to roll back")
+        return
+    if not request.auto_rollback:
+        story.skip("dispatch", "Dispatch rollback", "auto-rollback is off: roll back by hand (README: rollback runbook)")
+        return
+    mode = rollback_mode([(n, has_script.get(n, False)) for n in out.applied], out.backup_uri)
+    if mode is None:
+        story.skip("dispatch", "Dispatch rollback", "no rollback scripts and no backup: restore by hand")
+        return
+    inputs = dispatch_inputs(environment=out.environment, applied=out.applied, backup_uri=out.backup_uri,
+                             deployment_id=out.deployment_id, reason=out.error or "health checks failed",
+                             mode=mode, sha=reporter.target.sha if reporter.target else None)
+    if not reporter.enabled:
+        story.skip("dispatch", "Dispatch rollback", f"not in GitHub Actions; would dispatch "
+                   f"{request.rollback_workflow} ({mode}: {inputs['migrations']})")
+        return
+    deploy_id = str(out.deployment_id) if out.deployment_id else f"{out.environment}-{reporter.target.sha}"
+    try:
+        with story.step("dispatch", "Dispatch rollback") as rec:
+            reporter.dispatch(request.rollback_workflow, inputs, deploy_id)
+            out.dispatched = inputs
+            rec.detail = f"{request.rollback_workflow} ({mode}: {inputs['migrations']})"
+    except ToolkitError as exc:
+        out.error = f"{out.error}; and the rollback could not be dispatched: {exc.message}"
