@@ -1,0 +1,263 @@
+"""Restoring a backup so the database is exactly as it was when the backup was taken.
+
+`pg_restore --clean` drops only the objects the dump contains, so a table added by a later
+migration would survive it. Instead, in ONE transaction run by psql:
+
+    BEGIN;
+      drop every user schema CASCADE (public is recreated with its owner, privileges, comment),
+      unlink large objects;
+      <pg_restore --no-owner --file=- of the dump>         (streamed: S3 -> zstd -> pg_restore -> psql)
+    COMMIT;   -- only if the object hashed to the manifest's SHA-256 and pg_restore exited 0
+
+so objects created after the backup are gone, schema_migrations is as it was, and any failure
+(a corrupt object, a missing role, a lock that cannot be had) leaves the database untouched.
+Objects outside schemas (roles, publications, event triggers, foreign servers) are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from toolkit import __version__
+from toolkit.backup.dump import count_rows, list_tables
+from toolkit.backup.listing import read_manifest
+from toolkit.backup.manifest import ci_context, iso, restore_record_key
+from toolkit.backup.pgtools import conninfo_and_env, find_tool, last_error_line
+from toolkit.backup.progress import Counters, Progress
+from toolkit.backup.s3 import S3Uri, make_client, parse_uri, put_json
+from toolkit.backup.stream import PipeSink, StreamStats, read_object
+from toolkit.config import Config, Environment
+from toolkit.db import connect, describe, scrub
+from toolkit.errors import ToolkitError
+
+LOCK_TIMEOUT = "60s"  # dropping the schemas waits at most this long for the application's locks
+
+
+@dataclass
+class RestoreResult:
+    uri: str
+    database: str
+    environment: str
+    started_at: str
+    finished_at: str
+    duration_s: float
+    newest_migration: str | None
+    tables: dict[str, int] = field(default_factory=dict)
+    mismatches: dict[str, list[int]] = field(default_factory=dict)  # table -> [expected, restored]
+    record_uri: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+# -- the reset before the restore (pure) ---------------------------------------------------------
+@dataclass(frozen=True)
+class PublicSchema:
+    owner: str
+    grants: tuple[tuple[str | None, str, bool], ...]  # (grantee or None for PUBLIC, privilege, grantable)
+    comment: str | None
+
+
+def reset_sql(schemas: list[str], public: PublicSchema | None) -> str:
+    """SQL that empties the database of everything a dump restores (see the module docstring)."""
+    out = [f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';",
+           "SET LOCAL client_min_messages = warning;",
+           "SELECT count(pg_catalog.lo_unlink(oid)) AS large_objects_unlinked FROM pg_catalog.pg_largeobject_metadata;"]
+    for name in schemas:
+        out.append(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE;").format(sql.Identifier(name)).as_string(None))
+    if public is not None:
+        out.append("DROP SCHEMA IF EXISTS public CASCADE;")
+        out.append(sql.SQL("CREATE SCHEMA public AUTHORIZATION {};").format(sql.Identifier(public.owner))
+                   .as_string(None))
+        for grantee, privilege, grantable in public.grants:
+            who = sql.SQL("PUBLIC") if grantee is None else sql.Identifier(grantee)
+            out.append(sql.SQL("GRANT {} ON SCHEMA public TO {}{};").format(
+                sql.SQL(privilege), who, sql.SQL(" WITH GRANT OPTION" if grantable else "")).as_string(None))
+        if public.comment is not None:
+            out.append(sql.SQL("COMMENT ON SCHEMA public IS {};").format(sql.Literal(public.comment)).as_string(None))
+    return "\n".join(out) + "\n"
+
+
+_PRIVILEGES = {"USAGE", "CREATE"}
+
+
+def inspect_target(conn: psycopg.Connection) -> tuple[list[str], PublicSchema | None]:
+    """The user schemas to drop and how to recreate `public` (its initial privileges if known)."""
+    schemas = [r[0] for r in conn.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname <> ALL (ARRAY['public', 'information_schema']) "
+        "AND nspname NOT LIKE 'pg\\_%' ORDER BY 1")]
+    row = conn.execute(
+        "SELECT n.oid, r.rolname, obj_description(n.oid, 'pg_namespace'), "
+        "coalesce((SELECT initprivs FROM pg_init_privs WHERE objoid = n.oid "
+        "          AND classoid = 'pg_namespace'::regclass AND objsubid = 0), n.nspacl) "
+        "FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'public'").fetchone()
+    if row is None:
+        return schemas, None
+    oid, owner, comment, acl = row
+    grants: list[tuple[str | None, str, bool]] = []
+    if acl is not None:
+        for grantee, privilege, grantable in conn.execute(
+                "SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE (SELECT rolname FROM pg_roles WHERE oid = a.grantee) END, "
+                "a.privilege_type, a.is_grantable FROM aclexplode(%s::aclitem[]) a "
+                "WHERE a.grantee <> (SELECT nspowner FROM pg_namespace WHERE oid = %s) ORDER BY 1 NULLS FIRST, 2",
+                (acl, oid)):
+            if privilege in _PRIVILEGES:
+                grants.append((grantee, privilege, grantable))
+    return schemas, PublicSchema(owner, tuple(grants), comment)
+
+
+# -- streaming -----------------------------------------------------------------------------------
+def _psql_for(pg_restore: Path) -> Path:
+    # pg_restore's own psql understands what it writes (e.g. \restrict in 2025 releases).
+    sibling = pg_restore.parent / "psql"
+    return sibling if sibling.exists() else find_tool("psql")
+
+
+def _collect(stream, into: deque[str]) -> threading.Thread:
+    def run() -> None:
+        for line in stream:
+            into.append(line.decode(errors="replace").rstrip())
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str, prologue: str, *,
+                   progress: bool = True, server_major: int | None = None,
+                   extra_args: tuple[str, ...] = ()) -> StreamStats:
+    """S3 -> (zstd) -> pg_restore --file=- -> psql, in one transaction that commits only if every
+    check passed. Raises ToolkitError (after rolling back) on any failure."""
+    pg_restore = find_tool("pg_restore", server_major)
+    psql = _psql_for(pg_restore)
+    conninfo, env = conninfo_and_env(target_url)
+    env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c client_min_messages=warning").strip()
+    psql_err: deque[str] = deque(maxlen=40)
+    restore_err: deque[str] = deque(maxlen=40)
+    psql_p = subprocess.Popen([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password",
+                               "--dbname", conninfo, "--file=-"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    pr = subprocess.Popen([str(pg_restore), "--no-owner", *extra_args, "--file=-"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    collectors = [_collect(psql_p.stderr, psql_err), _collect(pr.stderr, restore_err)]
+    outcome: dict[str, Any] = {}
+
+    def feed() -> None:
+        sink = PipeSink(pr.stdin)
+        try:
+            outcome["stats"] = read_object(client, obj, manifest, sink.write,
+                                           progress=Progress("restore", enabled=progress, read_name="downloaded",
+                                                             written_name="decompressed"),
+                                           counters=Counters(pid=pr.pid))
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            sink.close()
+
+    feeder = threading.Thread(target=feed, name="restore-feed", daemon=True)
+    feeder.start()
+    to_psql = PipeSink(psql_p.stdin)
+    try:
+        to_psql.write(b"BEGIN;\n" + prologue.encode())
+        assert pr.stdout is not None
+        while chunk := pr.stdout.read(1 << 20):
+            to_psql.write(chunk)
+            if to_psql.closed_early:  # psql stopped on an error: nothing more will be applied
+                pr.kill()
+                break
+        feeder.join()
+        pr_rc = pr.wait()
+        stats: StreamStats | None = outcome.get("stats")
+        good = "error" not in outcome and stats is not None and not stats.problems and pr_rc == 0
+        to_psql.write(b"\nCOMMIT;\n" if good else b"\nROLLBACK;\n")
+        to_psql.close()
+        psql_rc = psql_p.wait()
+    except BaseException:
+        for p in (pr, psql_p):  # killing psql mid-transaction rolls it back
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        raise
+    for t in collectors:
+        t.join(timeout=5)
+    if psql_rc != 0 or to_psql.closed_early:
+        raise ToolkitError(f"restore into {describe(target_url)} failed and was rolled back: "
+                           f"{scrub(last_error_line(chr(10).join(psql_err)), target_url)}")
+    if "error" in outcome:
+        raise outcome["error"]
+    assert stats is not None
+    if stats.problems:
+        raise ToolkitError(f"restore rolled back, the backup failed its checks: {'; '.join(stats.problems)}")
+    if pr_rc != 0:
+        raise ToolkitError(f"restore rolled back: pg_restore failed: {last_error_line(chr(10).join(restore_err))}")
+    return stats
+
+
+def compare_counts(expected: dict[str, int], actual: dict[str, int]) -> dict[str, list[int]]:
+    """Tables whose row count differs (or that are missing/extra): name -> [expected, actual]."""
+    out = {}
+    for name in sorted(set(expected) | set(actual)):
+        e, a = expected.get(name, -1), actual.get(name, -1)
+        if e != a:
+            out[name] = [e, a]
+    return out
+
+
+def restore_backup(config: Config, env: Environment, database_url: str, uri: str, *,
+                   progress: bool = True) -> RestoreResult:
+    """Replace the database's contents with the backup at `uri` (no confirmation here: the CLI asks)."""
+    from toolkit.migrations.tracking import latest_applied
+
+    settings = config.backup
+    client = make_client(settings)
+    obj, manifest = read_manifest(client, parse_uri(uri))
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    with connect(database_url) as conn:
+        name = conn.execute("SELECT current_database()").fetchone()[0]
+        server_major = conn.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
+        schemas, public = inspect_target(conn)
+    restore_stream(client, obj, manifest, database_url, reset_sql(schemas, public), progress=progress,
+                   server_major=server_major)
+    with connect(database_url) as conn:
+        conn.execute("ANALYZE")  # a restored database has no planner statistics
+        tables = count_rows(conn, list_tables(conn))
+        newest = latest_applied(conn, manifest.get("migrations_table") or config.engine.table)
+    finished = datetime.now(UTC)
+    result = RestoreResult(uri=str(obj), database=name, environment=env.name, started_at=iso(started),
+                           finished_at=iso(finished), duration_s=round(time.monotonic() - t0, 3),
+                           newest_migration=newest, tables=tables,
+                           mismatches=compare_counts(manifest["tables"], tables))
+    record = {
+        "kind": "restore", "uri": str(obj), "manifest_sha256": manifest["sha256"],
+        "backup_started_at": manifest["started_at"], "backup_environment": manifest["environment"],
+        "target": {"environment": env.name, "database": name, "server": describe(database_url)},
+        "started_at": result.started_at, "finished_at": result.finished_at, "duration_s": result.duration_s,
+        "newest_migration": newest, "row_count_mismatches": result.mismatches,
+        "by": os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "unknown",
+        "git": ci_context(os.environ), "toolkit_version": __version__,
+    }
+    if settings.bucket or obj.bucket:
+        key = restore_record_key(settings.prefix, env.name, name, finished, secrets.token_hex(3))
+        bucket = settings.bucket or obj.bucket
+        try:
+            put_json(client, settings, bucket, key, record)
+            result.record_uri = f"s3://{bucket}/{key}"
+        except ToolkitError as exc:
+            from toolkit.console import warn
+
+            warn(f"restore done, but its record could not be written: {exc.message}")
+    return result

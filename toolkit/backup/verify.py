@@ -1,0 +1,187 @@
+"""Proving a backup is good, at three depths:
+
+basic         the object exists, its size and S3's SHA-256 checksum equal the manifest's, and
+              pg_dump had exited 0 (cheap: one HEAD request).
+--deep        the whole object is read back: it hashes to the manifest's SHA-256, decompresses
+              completely (zstd frame checksum) to exactly the bytes pg_dump wrote, and
+              `pg_restore --list` reads its table of contents, which holds data for every table.
+--restore-test  it is restored into a scratch database and every table's row count equals the
+              one recorded at dump time.
+
+The result is written back into the manifest (`verification`), so a backup that fails a deeper
+check stops counting as verified for the production gate.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from toolkit.backup.dump import count_rows, list_tables
+from toolkit.backup.listing import read_manifest
+from toolkit.backup.manifest import iso, manifest_key, with_verification
+from toolkit.backup.pgtools import find_tool, last_error_line
+from toolkit.backup.progress import Progress
+from toolkit.backup.restore import compare_counts, restore_stream
+from toolkit.backup.s3 import S3Uri, make_client, parse_uri, put_json, s3_errors
+from toolkit.backup.stream import PipeSink, read_object
+from toolkit.config import Config
+from toolkit.db import connect, describe, redact
+from toolkit.errors import ToolkitError, UsageError
+
+
+@dataclass
+class VerifyResult:
+    uri: str
+    verified: bool
+    level: str  # basic | deep | restore-test
+    checks: dict[str, bool] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    recorded: bool = False  # the result was written into the manifest
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(self.problems) if self.problems else None
+
+
+def verify_backup(config: Config, uri: str, *, deep: bool = False, restore_test: bool = False,
+                  scratch_url: str | None = None, progress: bool = True, record: bool = True) -> VerifyResult:
+    if restore_test and not scratch_url:
+        raise UsageError("--restore-test needs a scratch database server",
+                         hint="pass --scratch-url (or set SCRATCH_DATABASE_URL): a database URL on a server "
+                              "where a temporary database may be created and dropped")
+    settings = config.backup
+    client = make_client(settings)
+    obj, manifest = read_manifest(client, parse_uri(uri))
+    level = "restore-test" if restore_test else "deep" if deep else "basic"
+    result = VerifyResult(uri=str(obj), verified=False, level=level, manifest=manifest)
+
+    _basic(client, obj, manifest, result)
+    if deep and not result.problems:
+        _deep(client, obj, manifest, result, progress)
+    if restore_test and not result.problems:
+        _restore_test(client, obj, manifest, result, scratch_url or "", progress)
+    result.verified = not result.problems
+
+    if record:
+        entry = {"verified": result.verified, "level": level, "at": iso(datetime.now(UTC)), "checks": result.checks}
+        if result.problems:
+            entry["error"] = result.error
+        updated = with_verification({k: v for k, v in manifest.items() if k != "manifest_uri"}, entry)
+        try:
+            put_json(client, settings, obj.bucket, manifest_key(obj.key), updated)
+            result.manifest, result.recorded = updated, True
+        except ToolkitError as exc:
+            from toolkit.console import warn
+
+            warn(f"the result could not be recorded in the manifest: {exc.message}")
+    return result
+
+
+def _basic(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult) -> None:
+    with s3_errors(f"check {obj}", bucket=obj.bucket, key=obj.key):
+        head = client.head_object(Bucket=obj.bucket, Key=obj.key, ChecksumMode="ENABLED")
+    expected = (manifest.get("s3_checksum") or {}).get("value")
+    remote = head.get("ChecksumSHA256")
+    checks = {
+        "pg_dump_exit_0": (manifest.get("pg_dump") or {}).get("exit_code") == 0,
+        "size_matches": head.get("ContentLength") == manifest["size_bytes"],
+        "s3_checksum_matches": remote is not None and expected is not None
+        and (remote == expected or remote == expected.rsplit("-", 1)[0]),
+    }
+    result.checks.update(checks)
+    if not checks["pg_dump_exit_0"]:
+        result.problems.append("pg_dump did not exit 0")
+    if not checks["size_matches"]:
+        result.problems.append(f"object is {head.get('ContentLength')} bytes, the manifest says {manifest['size_bytes']}")
+    if not checks["s3_checksum_matches"]:
+        result.problems.append(f"S3 checksum {remote or '(none)'} differs from the manifest's {expected}")
+
+
+def _deep(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, progress: bool) -> None:
+    pg_restore = find_tool("pg_restore")
+    proc = subprocess.Popen([str(pg_restore), "--list"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    toc: list[str] = []
+    err: deque[str] = deque(maxlen=20)
+
+    def drain(stream, into) -> None:
+        for line in stream:
+            into.append(line.decode(errors="replace").rstrip())
+
+    readers = [threading.Thread(target=drain, args=(proc.stdout, toc), daemon=True),
+               threading.Thread(target=drain, args=(proc.stderr, err), daemon=True)]
+    for t in readers:
+        t.start()
+    sink = PipeSink(proc.stdin)
+    try:
+        stats = read_object(client, obj, manifest, sink.write,
+                            progress=Progress("verify", enabled=progress, read_name="read",
+                                              written_name="decompressed"))
+    finally:
+        sink.close()
+        rc = proc.wait()
+        for t in readers:
+            t.join(timeout=10)
+    result.problems += stats.problems
+    result.checks["sha256_matches"] = stats.sha256 == manifest["sha256"]
+    result.checks["stream_complete"] = not any("truncated" in p or "corrupt" in p for p in stats.problems)
+    result.checks["pg_restore_list_ok"] = rc == 0
+    if rc != 0:
+        result.problems.append(f"pg_restore --list failed: {last_error_line(chr(10).join(err))}")
+        return
+    data_entries = [line for line in toc if " TABLE DATA " in line]
+    missing = [t for t in manifest["tables"]
+               if not any(f" TABLE DATA {t.split('.', 1)[0]} {t.split('.', 1)[1]} " in line for line in data_entries)]
+    result.checks["toc_has_every_table"] = not missing
+    if missing:
+        result.problems.append(f"the dump's table of contents has no data for {', '.join(missing[:5])}")
+
+
+def _scratch_url(scratch_url: str, dbname: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(scratch_url)
+    info["dbname"] = dbname
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items()})
+
+
+def _restore_test(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, scratch_url: str,
+                  progress: bool) -> None:
+    name = "migrate_action_verify_" + secrets.token_hex(4)
+    with connect(scratch_url) as admin:
+        major = admin.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
+        try:
+            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise ToolkitError(f"cannot create a scratch database on {describe(scratch_url)}: "
+                               f"{str(exc).strip().splitlines()[0]}",
+                               hint="the scratch URL's user needs CREATEDB") from None
+    target = _scratch_url(scratch_url, name)
+    try:
+        try:
+            # Without privileges: the scratch server need not have the production roles.
+            restore_stream(client, obj, manifest, target, "", progress=progress, server_major=major,
+                           extra_args=("--no-privileges",))
+            result.checks["restored"] = True
+        except ToolkitError as exc:
+            result.checks["restored"] = False
+            result.problems.append(exc.message.replace(redact(target), "the scratch database"))
+            return
+        with connect(target) as conn:
+            counts = count_rows(conn, list_tables(conn))
+        mismatches = compare_counts(manifest["tables"], counts)
+        result.checks["row_counts_match"] = not mismatches
+        if mismatches:
+            shown = ", ".join(f"{t} {e}->{a}" for t, (e, a) in list(mismatches.items())[:5])
+            result.problems.append(f"row counts differ after restore (expected->restored): {shown}")
+    finally:
+        with connect(scratch_url) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
