@@ -125,3 +125,9 @@ def test_long_retry_after_is_not_slept(github_api):
         upsert_comment(REPO, 7, plan_marker("dev"), "plan")
     assert time.monotonic() - start < 5
     assert "retry after 3600 s" in err.value.message and "resets at" not in err.value.message
+
+
+def test_dropped_connection_on_a_read_is_retried(github_api):
+    github_api.disconnect(method="GET")
+    assert upsert_comment(REPO, 7, plan_marker("dev"), "plan", gh=github_client(backoff_factor=0)).created
+    assert [c.status for c in github_api.calls("GET")] == [0, 200]

@@ -123,3 +123,13 @@ def test_marker_lives_in_runner_temp(github_api, rollback_workflow):
     dispatch_workflow(REPO, rollback_workflow, "main", INPUTS, deploy_id="42")
     marker = marker_path(REPO, rollback_workflow, "42")
     assert Path(github_api.env["RUNNER_TEMP"]) in marker.parents and marker.exists()
+
+
+def test_dropped_connection_after_the_post_is_not_retried(github_api, rollback_workflow):
+    # GitHub may have started the run before the connection dropped: one request, and no second try.
+    github_api.disconnect(method="POST", path=r"/dispatches$")
+    with pytest.raises(ToolkitError, match="cannot reach the GitHub API"):
+        dispatch_workflow(REPO, rollback_workflow, "main", INPUTS, deploy_id="8")
+    assert len(github_api.calls("POST", r"/dispatches$")) == 1
+    with pytest.raises(AlreadyDispatched):
+        dispatch_workflow(REPO, rollback_workflow, "main", INPUTS, deploy_id="8")

@@ -181,6 +181,11 @@ class GitHubApiStandIn:
             self.faults.append(Fault(status, method.upper() if method else None,
                                      re.compile(path) if path else None, times, body, headers or {}))
 
+    def disconnect(self, *, method: str | None = None, path: str | None = None, times: int | None = 1) -> None:
+        """The next matching requests are read, then the connection is closed without an answer
+        (what a client sees when a proxy or GitHub drops it mid-request)."""
+        self.inject(0, method=method, path=path, times=times)
+
     def rate_limit(self, *, times: int | None = 1, kind: str = "primary", reset_in: float = 0,
                    retry_after: int = 0, method: str | None = None, path: str | None = None) -> None:
         """GitHub's rate-limit answers: primary (403, X-RateLimit-Remaining: 0, reset time) or
@@ -233,6 +238,9 @@ class GitHubApiStandIn:
                                                       + "; ".join(problems), "documentation_url": DOCS}
         else:
             status, extra, out = self._answer(method, path, query, headers, payload, base)
+        if status == 0:  # an injected dropped connection: no response at all
+            record.status = 0
+            return 0, {}, b""
         data = b"" if out is None else json.dumps(out).encode()
         if status != 400 or not problems:
             response_problems = self.contract.check_response(method, path, status, data, "application/json")
@@ -517,6 +525,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         status, extra, data = self.standin.handle(self.command, self.path,
                                                  {k.title(): v for k, v in self.headers.items()}, body)
+        if status == 0:
+            self.close_connection = True
+            return
         self.send_response(status)
         reset = int(time.time()) + 3600
         headers = {"Content-Type": "application/json; charset=utf-8", "X-GitHub-Api-Version-Selected": "2022-11-28",
