@@ -14,6 +14,7 @@ toolkit.github.context  (pure + file I/O; all of it is safe outside Actions: no-
         run_id: str | None; run_attempt: str | None; sha: str | None; ref: str | None;
         event_name: str | None; pr_number: int | None; head_sha: str | None; base_ref: str | None;
         workspace: str | None
+        (sha: the PR's head commit on pull_request events, else GITHUB_SHA)
         .run_url -> str | None        (the log_url for deployment statuses)
     load_context(environ: Mapping[str, str] | None = None) -> ActionsContext
         reads GITHUB_* variables and the event payload at GITHUB_EVENT_PATH (pull_request /

@@ -76,6 +76,8 @@ def create_deployment(repo: str, *, ref: str, environment: str, description: str
             transient_environment=transient,
             **extra,
         )
+    if not deployment.id:  # a 202 "Auto-merged ..." answer creates nothing; auto_merge=False avoids it
+        raise ToolkitError(f"GitHub created no deployment of {ref} to {environment} on {repo}")
     return DeploymentInfo(id=deployment.id, url=deployment.url, environment=deployment.environment,
                           ref=deployment.ref, sha=deployment.sha)
 
