@@ -237,39 +237,46 @@ class Engine:
             raise _LockBusy(st) from None
 
     # applying ----------------------------------------------------------------------------------
-    def apply(self, f: MigrationFile, step: Step, *, note: str | None = None) -> Applied:
+    def apply(self, f: MigrationFile, step: Step, *, note: str | None = None, durable: bool = True) -> Applied:
+        """Apply one migration. durable=False lets its commit skip the WAL flush (see apply_pending)."""
         start = time.monotonic()
         if step.transactional:
-            self._apply_in_transaction(f, step, note)
+            checksum = f.checksum
+            self._retrying(f.name, lambda lock_ms: self._run_in_transaction(
+                step, lock_ms, durable=durable,
+                record=lambda: tracking.insert_row(self.conn, self.s.table, f.name, checksum, status="applied",
+                                                   note=note, server_timed=True),
+                failed_note="rolled back: nothing from this migration was applied"))
         else:
             self._apply_statement_by_statement(f, step, note)
         ms = int((time.monotonic() - start) * 1000)
         return Applied(f.name, ms, step.transactional, len(step.statements))
 
-    def _apply_in_transaction(self, f: MigrationFile, step: Step, note: str | None) -> None:
-        table = self.s.table
-        checksum = f.checksum
-
-        def attempt(lock_ms: int) -> None:
-            t0 = time.monotonic()
-            current: Statement | None = None
-            try:
-                with self.conn.transaction():
-                    self._set_timeouts(lock_ms, local=True)
-                    for current in step.statements:
-                        self._exec(current)
-                    ms = int((time.monotonic() - t0) * 1000)
-                    tracking.insert_row(self.conn, table, f.name, checksum, status="applied", execution_ms=ms,
-                                        note=note)
-            except _LockBusy:
-                raise
-            except psycopg.Error as exc:
-                if current is None:
-                    raise
-                raise _statement_error(step, current, exc,
-                                       applied_note="rolled back: nothing from this migration was applied") from None
-
-        self._retrying(f.name, attempt)
+    def _run_in_transaction(self, step: Step, lock_ms: int, *, durable: bool, record: Callable[[], None],
+                            failed_note: str) -> None:
+        """The step's statements and its tracking write in one transaction, sent as one pipeline:
+        a single round trip per migration, whatever its length. The failing statement is the first
+        one without a result."""
+        cursors: list[psycopg.Cursor] = []
+        try:
+            with self.conn.pipeline(), self.conn.transaction():
+                self.conn.execute(
+                    "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true), "
+                    "set_config('synchronous_commit', %s, true)",
+                    (f"{lock_ms}ms", f"{self.s.statement_timeout_ms}ms", "on" if durable else "off"))
+                for st in step.statements:
+                    cur = self.conn.cursor()
+                    cur.execute(st.text, prepare=False)
+                    cursors.append(cur)
+                record()
+        except psycopg.Error as exc:
+            failed = next((st for st, cur in zip(step.statements, cursors, strict=True) if cur.pgresult is None),
+                          None)
+            if failed is None:
+                raise  # the tracking write or the commit: not a statement of the file
+            if isinstance(exc, pg_errors.LockNotAvailable):
+                raise _LockBusy(failed) from None
+            raise _statement_error(step, failed, exc, applied_note=failed_note) from None
 
     def _apply_statement_by_statement(self, f: MigrationFile, step: Step, note: str | None) -> None:
         table = self.s.table
@@ -365,22 +372,9 @@ class Engine:
         table = self.s.table
         start = time.monotonic()
         if step.transactional:
-            def attempt(lock_ms: int) -> None:
-                current: Statement | None = None
-                try:
-                    with self.conn.transaction():
-                        self._set_timeouts(lock_ms, local=True)
-                        for current in step.statements:
-                            self._exec(current)
-                        tracking.delete_row(self.conn, table, f.name)
-                except _LockBusy:
-                    raise
-                except psycopg.Error as exc:
-                    if current is None:
-                        raise
-                    raise _statement_error(step, current, exc, applied_note=(
-                        "rolled back: the migration is still applied")) from None
-            self._retrying(f"rollback of {f.name}", attempt)
+            self._retrying(f"rollback of {f.name}", lambda lock_ms: self._run_in_transaction(
+                step, lock_ms, durable=True, record=lambda: tracking.delete_row(self.conn, table, f.name),
+                failed_note="rolled back: the migration is still applied"))
         else:
             for n, st in enumerate(step.statements, 1):
                 try:
@@ -454,7 +448,10 @@ def apply_pending(conn: psycopg.Connection, config: Config, env_name: str, *, al
         for i, p in enumerate(plan, 1):
             step = steps.get(p.name) or load_up(p.file)
             progress(f"[{i}/{len(plan)}] {p.name} ({step.mode}) ...")
-            applied = engine.apply(p.file, step, note=note)
+            # Only the last commit of the run waits for its WAL flush; it flushes the earlier ones too.
+            # A server crash mid-run can lose the last few un-flushed migrations, each together with
+            # its tracking row (never one without the other), and the run itself fails.
+            applied = engine.apply(p.file, step, note=note, durable=i == len(plan))
             progress(f"[{i}/{len(plan)}] {p.name} applied in {applied.execution_ms} ms")
             result.applied.append(applied)
     return result

@@ -102,12 +102,16 @@ def latest_applied(conn: psycopg.Connection, table: str = "schema_migrations") -
 
 
 def insert_row(conn: psycopg.Connection, table: str, name: str, checksum: str, *, status: str,
-               execution_ms: int | None = None, note: str | None = None) -> None:
+               execution_ms: int | None = None, note: str | None = None, server_timed: bool = False) -> None:
+    """server_timed: execution_ms is the time since the transaction began, measured by the server
+    (the row is written in the migration's own transaction, before its commit)."""
+    ms = sql.SQL("(extract(epoch FROM clock_timestamp() - now()) * 1000)::int") if server_timed else sql.Literal(
+        execution_ms)
     conn.execute(
         sql.SQL("INSERT INTO {} (migration_name, checksum, applied_at, execution_ms, applied_by, "
-                "toolkit_version, status, note) VALUES (%s, %s, now(), %s, %s, %s, %s, %s)")
-        .format(table_ident(table)),
-        (name, checksum, execution_ms, applied_by(), __version__, status, note),
+                "toolkit_version, status, note) VALUES (%s, %s, now(), {}, %s, %s, %s, %s)")
+        .format(table_ident(table), ms),
+        (name, checksum, applied_by(), __version__, status, note),
     )
 
 
