@@ -138,16 +138,14 @@ class LocalPostgres:
             conn.execute(sql)
 
     def create_database(self, name: str) -> str:
-        from psycopg import sql
-
         import psycopg
+        from psycopg import sql
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
-        from psycopg import sql
-
         import psycopg
+        from psycopg import sql
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
