@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.config import Config, Environment
+from toolkit.errors import ToolkitError
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,24 @@ def take(config: Config, env: Environment, database_url: str) -> Taken:
 
 
 def verify(config: Config, env: Environment, database_url: str, uri: str) -> str:
+    """Deep verification: the object is read back whole, hashed, decompressed, and its table of
+    contents read by pg_restore; the result is recorded in the manifest."""
     from toolkit.backup import verify_backup
 
-    result = verify_backup(config, uri)
-    return getattr(result, "summary", None) or f"{uri}: verified"
+    result = verify_backup(config, uri, deep=True, progress=False)
+    if not result.verified:
+        raise ToolkitError(f"backup {uri} failed verification: {result.error}",
+                           hint="nothing was migrated; check the bucket and run `verify-backup --deep`")
+    passed = sum(1 for ok in result.checks.values() if ok)
+    return f"{result.level}: {passed} checks passed (SHA-256, decompression, pg_restore --list)"
 
 
 def restore(config: Config, env: Environment, database_url: str, uri: str) -> str:
     from toolkit.backup import restore_backup
 
-    result = restore_backup(config, env, database_url, uri)
-    return getattr(result, "summary", None) or f"restored {uri}"
+    result = restore_backup(config, env, database_url, uri, progress=False)
+    if not result.ok:
+        diffs = ", ".join(f"{t} ({a} != {b})" for t, (a, b) in sorted(result.mismatches.items())[:5])
+        raise ToolkitError(f"restored {uri}, but row counts differ from the backup's: {diffs}")
+    return (f"restored {uri} in {result.duration_s:.1f} s: {len(result.tables)} tables, newest migration "
+            f"{result.newest_migration or 'none'}")

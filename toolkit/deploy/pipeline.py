@@ -221,8 +221,9 @@ def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = 
             out.result = FAILURE
             what = f"health check failed after applying {len(out.applied)} migration(s)" if out.applied \
                 else "health check failed"
-            tail = "; rollback dispatched" if out.dispatched else ""
-            reporter.set_state(out.deployment_id, env_name, "failure", f"{what}: {out.health.reason}{tail}")
+            if out.dispatched:  # first: the description is cut at 140 characters
+                what += "; rollback dispatched"
+            reporter.set_state(out.deployment_id, env_name, "failure", f"{what}: {out.health.reason}")
             return out
     else:
         story.skip("health", "Health checks", "none configured")
