@@ -88,7 +88,17 @@ _DROP_KINDS = {ObjectType.OBJECT_TABLE: "table", ObjectType.OBJECT_VIEW: "view",
                ObjectType.OBJECT_TRIGGER: "trigger", ObjectType.OBJECT_POLICY: "policy"}
 
 
-def _effects(stmt: Statement, index_table: dict[str, str]) -> list[_Effect]:
+def _alias(prior: list[_Effect], old_key: tuple, new_key: tuple) -> bool:
+    """Earlier effects undone by `old_key` are now undone by `new_key` too; True if there were any."""
+    found = False
+    for i, eff in enumerate(prior):
+        if old_key in eff.keys:
+            prior[i] = _Effect(eff.keys | {new_key}, eff.what, eff.line)
+            found = True
+    return found
+
+
+def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect]) -> list[_Effect]:
     node, line = stmt.node, stmt.line
     out: list[_Effect] = []
 
@@ -136,10 +146,18 @@ def _effects(stmt: Statement, index_table: dict[str, str]) -> list[_Effect]:
         case ast.RenameStmt() if node.relation is not None:
             t = _rv(node.relation)
             if node.renameType == ObjectType.OBJECT_COLUMN:
+                old_key, new_key = ("column", t, node.subname), ("column", t, node.newname)
+                # A column this migration added, then renamed, is undone by dropping it by its new name.
+                added_here = _alias(prior, old_key, new_key)
                 add(f"column {t}.{node.subname} renamed to {node.newname}",
-                    ("rename-column", t, node.newname, node.subname), ("table", t))
+                    ("rename-column", t, node.newname, node.subname), ("table", t),
+                    *([new_key] if added_here else []))
             elif node.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_INDEX, ObjectType.OBJECT_VIEW):
-                add(f"{t} renamed to {node.newname}", ("rename", normalize_table(node.newname), t))
+                new = normalize_table(node.newname)
+                kind = "index" if node.renameType == ObjectType.OBJECT_INDEX else "table"
+                created_here = _alias(prior, (kind, t), (kind, new))
+                add(f"{t} renamed to {node.newname}", ("rename", new, t),
+                    *([(kind, new)] if created_here else []))
         case ast.AlterTableStmt() if node.relation is not None:
             t = _rv(node.relation)
             for cmd in node.cmds or ():
@@ -254,11 +272,10 @@ def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rol
         return Coverage("empty", (), (f,))
     undo = _undo_keys(rb)
     index_table: dict[str, str] = {}
-    left: list[_Effect] = []
+    effects: list[_Effect] = []
     for stmt in up.statements:
-        for eff in _effects(stmt, index_table):
-            if not eff.keys & undo:
-                left.append(eff)
+        effects.extend(_effects(stmt, index_table, effects))
+    left = [eff for eff in effects if not eff.keys & undo]
     rb_name = rb_path.rsplit("/", 1)[-1]
     findings = tuple(
         Finding(INCOMPLETE.id, INCOMPLETE.severity, up_path, e.line, f"{e.what} is not undone by {rb_name}",

@@ -1,0 +1,1 @@
+"""Building the pull-request migration plan: pending set, lock facts, findings."""

@@ -1,0 +1,75 @@
+"""Build a plan from values: pending migrations (+ the files before them) in, a Plan out. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from toolkit.config import LintSettings
+from toolkit.plan.model import MigrationPlan, PendingMigration, Plan
+from toolkit.sql.lint import LintOptions, TableStats, lint_text
+from toolkit.sql.locks import Schema, analyze_file
+from toolkit.sql.parse import SqlSyntaxError, parse
+from toolkit.sql.rules import Finding, Options, Rule
+
+EDITED = Rule(
+    id="edited-migration", severity="warning", summary="applied migration edited",
+    why="A migration that already ran somewhere does not run again there, so an edit to it silently "
+        "diverges that environment from a fresh one (and `status` reports a checksum mismatch).",
+    instead="Leave applied migrations as they are and add a new migration with the change.",
+    kind="file",
+)
+
+
+def schema_from_history(history: Iterable[tuple[str, str]]) -> Schema:
+    """What the already-applied migrations declared (column types, indexes, constraints).
+
+    Used to tell a binary-coercible type change from a rewrite, and which table an index belongs to.
+    Tables from history are not 'new': they exist and have rows.
+    """
+    schema = Schema()
+    for path, text in history:
+        try:
+            analyze_file(parse(text, path), schema)
+        except SqlSyntaxError:
+            continue
+    return schema.copy_for_next_migration(keep_created=False)
+
+
+def build_plan(pending: Sequence[PendingMigration], *, environment: str | None, source: str,
+               history: Iterable[tuple[str, str]] = (), settings: LintSettings | None = None,
+               stats: Mapping[str, TableStats] | None = None, options: Options | None = None,
+               edited: Sequence[PendingMigration] = (), notes: Sequence[str] = (),
+               check_rollback: bool = True, carry_new_tables: bool = True) -> Plan:
+    """Lint each pending migration in order against what the earlier ones declared.
+
+    With carry_new_tables (the plan case: the pending set runs together, before the code that
+    uses it is deployed), a table created by an earlier pending migration is still new and empty.
+    """
+    opts = LintOptions(settings=settings or LintSettings(), rule_options=options or Options(),
+                       stats=dict(stats or {}), check_rollback=check_rollback)
+    schema = schema_from_history(history)
+    plans = []
+    for m in pending:
+        mschema = schema.copy_for_next_migration(keep_created=carry_new_tables)
+        report = lint_text(m.text, m.path, schema=mschema, opts=opts, rollback_path=m.rollback_path,
+                           rollback_text=m.rollback_text, expected_rollback=m.expected_rollback)
+        plans.append(MigrationPlan(m, report))
+        schema = mschema
+    disabled = set(opts.settings.disable)
+    extra = tuple(
+        Finding(EDITED.id, EDITED.severity, e.path, 1, f"{e.name} was applied but its file has changed since",
+                EDITED.why, EDITED.instead)
+        for e in edited if EDITED.id not in disabled
+    )
+    return Plan(environment, source, tuple(plans), dict(stats or {}), extra, tuple(notes))
+
+
+def tables_touched(plan: Plan) -> list[str]:
+    """Existing tables the plan locks: the ones whose size makes the risk concrete."""
+    seen: dict[str, None] = {}
+    for m in plan.migrations:
+        for sf in m.report.facts:
+            for lk in sf.locks:
+                if not lk.new:
+                    seen.setdefault(lk.table, None)
+    return list(seen)

@@ -1,0 +1,14 @@
+"""Findings as GitHub workflow annotations (`::warning file=..,line=..::`), shown on the PR diff."""
+
+from __future__ import annotations
+
+from toolkit.github.context import format_annotation
+from toolkit.plan.model import Plan
+
+
+def render(plan: Plan) -> str:
+    lines = []
+    for f in plan.findings:
+        lines.append(format_annotation(f.severity, f"{f.message}. {f.why} Instead: {f.instead}",  # type: ignore[arg-type]
+                                       file=f.path, line=f.line, title=f"migrate-action: {f.rule}"))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,192 @@
+"""The pull-request comment (and job summary): verdict, summary table, one <details> per migration.
+
+Pure: a Plan in, markdown out. GitHub refuses comments over 65,536 characters; the renderer
+shrinks SQL first (truncated, then omitted), then the per-statement lock tables, then moves the
+why/instead texts into a legend; findings themselves are never dropped.
+"""
+
+from __future__ import annotations
+
+from toolkit import __version__
+from toolkit.plan.model import MigrationPlan, Plan, lock_effect
+from toolkit.sql.locks import blocks
+from toolkit.sql.rules import Finding, severity_rank
+
+COMMENT_LIMIT = 65_536
+SAFETY = 1_000  # room for the marker GitHub's helper may add, and multi-byte surprises
+ICON = {"error": "❌", "warning": "⚠️", "notice": "ℹ️"}
+LOCK_ICON = {"reads and writes": "🔴", "writes": "🟠", "nothing": "🟢"}
+
+
+def _md(text: str) -> str:
+    """Escape what would turn plain text into markup inside a table cell or list item."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def verdict(plan: Plan) -> str:
+    env = f" on `{plan.environment}`" if plan.environment else ""
+    n = len(plan.migrations)
+    if n == 0 and not plan.findings:
+        return f"✅ **No pending migrations{env}.**"
+    what = f"{n} migration{'s' if n != 1 else ''} to apply{env}" if plan.environment else \
+        f"{n} migration file{'s' if n != 1 else ''} checked"
+    counts = [f"{plan.count(s)} {s}{'s' if plan.count(s) != 1 else ''}"
+              for s in ("error", "warning", "notice") if plan.count(s)]
+    worst = plan.worst_severity
+    icon = "✅" if worst in (None, "notice") else ICON[worst]
+    advice = {"error": "fix or suppress the errors before merging",
+              "warning": "review the warnings before merging"}.get(worst or "", "safe to merge")
+    found = ", ".join(counts) if counts else "no findings"
+    return f"{icon} **{what}: {found}** — {advice}."
+
+
+def worst_lock_line(plan: Plan) -> str | None:
+    wl = plan.worst_lock()
+    if wl is None:
+        return None
+    m, lk = wl
+    return f"Worst lock: {LOCK_ICON[blocks(lk.mode)]} {_md(plan.describe_lock(lk))} in {_code(m.name)} " \
+           f"({lock_effect(lk)})."
+
+
+def _findings_cell(m: MigrationPlan) -> str:
+    parts = [f"{ICON[s]} {m.count(s)}" for s in ("error", "warning", "notice") if m.count(s)]
+    return " · ".join(parts) or "—"
+
+
+def _rollback_cell(m: MigrationPlan) -> str:
+    cov = m.report.rollback
+    if cov is None:
+        return "—"
+    return {"covered": "✅ yes", "nothing-to-undo": "✅ yes", "missing": "❌ missing", "empty": "⚠️ empty",
+            "broken": "❌ does not parse"}.get(cov.status, f"⚠️ {cov.label}")
+
+
+def summary_table(plan: Plan) -> str:
+    rows = ["| Migration | Statements | Worst lock | Findings | Rollback |", "|---|---:|---|---|---|"]
+    for m in plan.migrations:
+        lk = m.worst_lock
+        lock = f"{LOCK_ICON[blocks(lk.mode)]} {_md(plan.describe_lock(lk))}" if lk else "🟢 none on existing tables"
+        tx = "" if m.transactional else " (no transaction)"
+        rows.append(f"| {_code(m.name)} | {m.statement_count}{tx} | {lock} | {_findings_cell(m)} | {_rollback_cell(m)} |")
+    return "\n".join(rows)
+
+
+def _finding(f: Finding, *, explain: bool, with_path: bool) -> str:
+    where = f"{f.path}:{f.line}" if with_path else f"line {f.line}"
+    line = f"- {ICON[f.severity]} **{f.severity}** {_code(f.rule)} at {_code(where)}: {_md(f.message)}"
+    if explain:
+        line += f"\n  - **Why:** {_md(f.why)}\n  - **Instead:** {_md(f.instead)}"
+    return line
+
+
+def _locks_table(m: MigrationPlan, plan: Plan) -> str:
+    rows = []
+    for sf in m.report.facts:
+        for lk in sf.locks:
+            if lk.new:
+                continue
+            held = sf.held.get(lk.table)
+            note = f" (held since line {held.line}: {held.mode})" if held and held.mode != lk.mode and \
+                blocks(held.mode) != "nothing" and sf.in_transaction else ""
+            rows.append(f"| {sf.statement.line} | {_md(lk.action)} | {lk.mode} on {_md(lk.table)}{_md(note)} | "
+                        f"{LOCK_ICON[blocks(lk.mode)]} {lock_effect(lk)} |")
+    if not rows:
+        return "_No locks on existing tables (only new objects)._"
+    return "\n".join(["| Line | Statement | Lock | Effect |", "|---:|---|---|---|", *rows])
+
+
+def _sql_block(sql: str, max_lines: int | None) -> str:
+    if max_lines == 0:
+        return f"_SQL omitted to fit GitHub's comment limit ({len(sql.splitlines())} lines; see the file)._"
+    lines = sql.rstrip("\n").splitlines()
+    cut = ""
+    if max_lines is not None and len(lines) > max_lines:
+        cut = f"\n_… {len(lines) - max_lines} more lines (truncated to fit GitHub's comment limit)._"
+        lines = lines[:max_lines]
+    fence = "````" if any(ln.startswith("```") for ln in lines) else "```"
+    return f"{fence}sql\n" + "\n".join(lines) + f"\n{fence}{cut}"
+
+
+def _details(m: MigrationPlan, plan: Plan, *, sql_lines: int | None, locks: bool, explain: bool) -> str:
+    counts = ", ".join(f"{m.count(s)} {s}{'s' if m.count(s) != 1 else ''}"
+                       for s in ("error", "warning", "notice") if m.count(s)) or "no findings"
+    mode = "one transaction" if m.transactional else "statement by statement, no transaction"
+    out = [f"<details><summary><code>{m.name}</code> — {counts}</summary>", "",
+           f"{_code(m.migration.path)} · {m.statement_count} statements · runs in {mode}", ""]
+    if m.findings:
+        out += ["**Findings**", ""]
+        out += [_finding(f, explain=explain, with_path=f.path != m.migration.path) for f in m.findings]
+        out.append("")
+    if locks:
+        out += ["**Locks**", "", _locks_table(m, plan), ""]
+    notes = [n for sf in m.report.facts for n in sf.notes]
+    out += [f"> {_md(n)}" for n in notes] + ([""] if notes else [])
+    out += ["**SQL**", "", _sql_block(m.migration.text, sql_lines), "", "</details>"]
+    return "\n".join(out)
+
+
+def _legend(plan: Plan) -> str:
+    seen: dict[str, Finding] = {}
+    for f in plan.findings:
+        seen.setdefault(f.rule, f)
+    lines = ["<details><summary>Rules: why, and what to do instead</summary>", ""]
+    lines += [f"- {_code(r)}: {_md(f.why)} **Instead:** {_md(f.instead)}" for r, f in sorted(seen.items())]
+    return "\n".join([*lines, "", "</details>"])
+
+
+def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT - SAFETY,
+           title: str | None = None) -> str:
+    """The comment body; starts with `marker` (hidden) so the same comment is found and edited."""
+    head = [marker] if marker else []
+    env = f" for `{plan.environment}`" if plan.environment else ""
+    head += [f"### {title or 'Migration plan' + env}", "", verdict(plan)]
+    wl = worst_lock_line(plan)
+    if wl:
+        head += ["", wl]
+    if plan.notes:
+        head += [""] + [f"> ⚠️ {_md(n)}" for n in plan.notes]
+    if plan.extra_findings:
+        head += ["", *(_finding(f, explain=False, with_path=True) for f in plan.extra_findings)]
+    if plan.migrations:
+        head += ["", summary_table(plan)]
+    foot = ["", f"<sub>Pending set from {_md(plan.source)} · migrate-action {__version__} · silence a finding "
+                "with <code>-- migrate-action: ignore &lt;rule-id&gt;</code> above the statement.</sub>"]
+
+    # Shrink step by step until it fits: SQL, then lock tables, then explanations move to a legend.
+    levels: list[tuple[int | None, bool, bool]] = [
+        (None, True, True), (60, True, True), (15, True, True), (0, True, True), (0, False, True), (0, False, False),
+    ]
+    body = ""
+    for sql_lines, locks, explain in levels:
+        parts = head + [""] + [_details(m, plan, sql_lines=sql_lines, locks=locks, explain=explain)
+                               for m in plan.migrations]
+        if not explain and plan.findings:
+            parts += ["", _legend(plan)]
+        body = "\n".join(parts + foot) + "\n"
+        if len(body) <= limit:
+            return body
+    return _compact(plan, head, foot, limit)
+
+
+def _compact(plan: Plan, head: list[str], foot: list[str], limit: int) -> str:
+    """Last resort for very large plans: every finding as one line, grouped by migration."""
+    ordered = sorted(plan.findings, key=lambda f: -severity_rank(f.severity))
+    lines = head + ["", "**All findings** (details omitted to fit GitHub's comment limit):", ""]
+
+    def render_one(f: Finding) -> str:
+        return f"- {ICON[f.severity]} {_code(f.rule)} {_code(f'{f.path}:{f.line}')}: {_md(f.message)}"
+
+    tail = "\n".join(["", _legend(plan), *foot]) + "\n"
+    for i, f in enumerate(ordered):
+        candidate = render_one(f)
+        if len("\n".join(lines)) + len(candidate) + len(tail) + 200 > limit:
+            lines.append(f"- … and {len(ordered) - i} more findings: run `plan --format text` to see them all "
+                         "(the job summary and annotations carry them too).")
+            break
+        lines.append(candidate)
+    return "\n".join(lines) + tail

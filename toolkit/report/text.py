@@ -1,0 +1,40 @@
+"""The plan for a terminal."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.plan.model import Plan, lock_effect
+from toolkit.report.markdown import verdict, worst_lock_line
+
+
+def _plain(md: str) -> str:
+    return re.sub(r"\*\*|`", "", md)
+
+
+def render(plan: Plan) -> str:
+    out = []
+    env = f" for {plan.environment}" if plan.environment else ""
+    out.append(f"Migration plan{env} (pending set from {plan.source})")
+    for n in plan.notes:
+        out.append(f"  ! {n}")
+    for f in plan.extra_findings:
+        out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")
+    for m in plan.migrations:
+        rb = m.report.rollback.label if m.report.rollback else "-"
+        mode = "one transaction" if m.transactional else "no transaction"
+        out += ["", f"{m.name}  ({m.statement_count} statements, {mode}, rollback: {rb})"]
+        for sf in m.report.facts:
+            for lk in sf.locks:
+                if not lk.new:
+                    out.append(f"  line {sf.statement.line:<4} {lk.mode} on {lk.table}: {lock_effect(lk)}  [{lk.action}]")
+        for f in m.findings:
+            out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")
+            out.append(f"          why: {f.why}")
+            out.append(f"          instead: {f.instead}")
+    out.append("")
+    wl = worst_lock_line(plan)
+    if wl:
+        out.append(_plain(wl).replace("🔴 ", "").replace("🟠 ", "").replace("🟢 ", ""))
+    out.append(_plain(verdict(plan)))
+    return "\n".join(out) + "\n"
