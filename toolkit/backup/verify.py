@@ -66,7 +66,7 @@ def verify_backup(config: Config, uri: str, *, deep: bool = False, restore_test:
     result = VerifyResult(uri=str(obj), verified=False, level=level, manifest=manifest)
 
     _basic(client, obj, manifest, result)
-    if deep and not result.problems:
+    if deep:  # read back even when the cheap checks failed: report everything that is wrong
         _deep(client, obj, manifest, result, progress)
     if restore_test and not result.problems:
         _restore_test(client, obj, manifest, result, scratch_url or "", progress)

@@ -119,6 +119,7 @@ class LocalS3:
             f"-filer.localSocket={self.base / 'filer.sock'}",
             "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={config}",
             "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-s3.autoCreateBucket=false",  # a missing bucket must be an error, as on AWS
         ]
         log = open(self.base / "weed.log", "wb")
         # Own process group, so stop() ends the server and nothing else.
