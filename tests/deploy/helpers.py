@@ -39,16 +39,19 @@ def copy_migrations(dest: Path, *, upto: int | None = None, broken: bool = False
 
 def schema_fingerprint(conn: psycopg.Connection) -> dict:
     """Tables, columns, indexes and constraints of the public schema, plus the tracked migrations:
-    equal fingerprints mean the same schema, as far as a migration can change it."""
+    equal fingerprints mean the same schema, as far as a migration can change it. The tracking table's
+    own structure is left out (it stays once created); its rows are compared."""
     columns = conn.execute("""
         SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default
-          FROM information_schema.columns WHERE table_schema = 'public'
+          FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations'
          ORDER BY 1, 2""").fetchall()
-    indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
+    indexes = conn.execute("""SELECT indexname, indexdef FROM pg_indexes
+                               WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1"""
                            ).fetchall()
     constraints = conn.execute("""
         SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
-         WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2""").fetchall()
+         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'schema_migrations'
+         ORDER BY 1, 2""").fetchall()
     has_table = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
     tracked = (conn.execute("SELECT migration_name FROM schema_migrations ORDER BY 1").fetchall()
                if has_table else [])
