@@ -186,3 +186,15 @@ def test_config_file_adds_an_environment(run_cli, tmp_path, mdir, pg, db_name):
     (tmp_path / "migrate-action.toml").write_text("[engine]\nlock_timeout = 3\n")
     r = run_cli("status", "--env", "dev", env={"MIGRATIONS_DIR": str(mdir), "DATABASE_URL": pg.url(db_name)})
     assert r.returncode == 2 and "unknown key(s) in [engine]: lock_timeout" in r.stderr
+
+
+def test_percent_signs_dollar_quotes_and_unicode_reach_postgresql_verbatim(cli, mdir, db):
+    """Statements are sent as written: no client-side placeholder processing of '%' or '%s'."""
+    write(mdir, A, "BEGIN;\nCREATE TABLE a (v text DEFAULT 'é 100%');\n"
+                   "CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN format('%s;%%', 'x'); END $$;\n"
+                   "INSERT INTO a SELECT f() WHERE 'ab' LIKE 'a%';\nCOMMIT;\n")
+    r = cli("migrate", "--env", "dev")
+    assert r.returncode == 0, r.stderr
+    assert db.execute("SELECT v FROM a").fetchone()[0] == "x;%"
+    assert db.execute("SELECT column_default FROM information_schema.columns WHERE table_name='a'").fetchone()[0] \
+        == "'é 100%'::text"
