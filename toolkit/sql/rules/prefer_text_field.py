@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pglast import ast
-from pglast.enums import AlterTableType
 
 from toolkit.sql.locks import column_type
 from toolkit.sql.parse import Statement
 from toolkit.sql.rules import Context, Finding, Rule
-from toolkit.sql.rules._util import alter_cmds, new_columns
+from toolkit.sql.rules._util import new_columns
 
 RULE = Rule(
     id="prefer-text-field",
@@ -37,7 +36,4 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
         t = _limited(col.typeName)
         if t:
             yield ctx.finding(RULE, f"{table}.{col.colname} is {t}", table=table)
-    for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_AlterColumnType):
-        t = _limited(cmd.def_.typeName if isinstance(cmd.def_, ast.ColumnDef) else None)
-        if t:
-            yield ctx.finding(RULE, f"{table}.{cmd.name} becomes {t}", table=table)
+    # ALTER ... TYPE varchar(m) is left alone: widening a limit is the cheap fix, not the problem.

@@ -1,0 +1,10 @@
+-- Migration: orders_coupon
+-- Created: 2025-01-15
+-- Description: Orders may use a coupon
+-- Expect: constraint-missing-not-valid
+
+BEGIN;
+
+ALTER TABLE orders ADD COLUMN coupon_id BIGINT REFERENCES coupons(id);
+
+COMMIT;
