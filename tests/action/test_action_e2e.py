@@ -199,3 +199,49 @@ runs:
 def test_harness_bash_is_real(tmp_path):
     assert shutil.which("bash")
     assert subprocess.run(["bash", "-c", "exit 0"]).returncode == 0
+
+
+def _pr_workspace(runner) -> None:
+    """A checkout of a pull request that adds one migration to the four on main (origin/main)."""
+    ws = runner.workspace
+    shutil.rmtree(ws / "migrations")
+    copy_migrations(ws / "migrations", upto=4)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=ws, check=True,
+                       capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    copy_migrations(ws / "migrations", upto=5)
+    git("add", "-A")
+    git("commit", "-q", "-m", "add a migration")
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_plan_on_a_pull_request_comments_or_falls_back_to_the_summary(runner, github_api, fork):
+    _pr_workspace(runner)
+    runner.github.update({"event_name": "pull_request", "ref": "refs/pull/7/merge"})
+    runner.event = {"action": "synchronize", "number": 7,
+                    "pull_request": {"number": 7, "head": {"sha": "e" * 40, "ref": "feature"},
+                                     "base": {"ref": "main", "sha": "b" * 40}},
+                    "repository": {"full_name": github_api.repo.full_name}}
+    if fork:  # a fork's token is read-only: GitHub refuses the comment
+        github_api.inject(403, method="POST", path=r"/issues/7/comments$",
+                          message="Resource not accessible by integration")
+    run = runner.run({"command": "plan", "environment": "production"}, env={"GITHUB_BASE_REF": "main"})
+    assert run.ok, run.raw_log
+    assert run.outputs["result"] == "success"
+    plan = open(run.outputs["plan-markdown"]).read()
+    assert NAMES[4] in plan and NAMES[3] not in plan  # only what the branch adds
+    assert NAMES[4] in run.summary
+    comments = github_api.comments(7)
+    if fork:
+        assert comments == []
+        warnings = run.annotations("warning")
+        assert len(warnings) == 1 and "job summary" in warnings[0]["message"]
+        github_api.violations.clear()  # the refused request was on purpose
+    else:
+        assert len(comments) == 1 and NAMES[4] in comments[0]["body"]

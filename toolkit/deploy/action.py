@@ -14,7 +14,7 @@ from pathlib import Path
 
 from toolkit.config import env_var_name
 from toolkit.deploy.decide import parse_bool
-from toolkit.errors import UsageError
+from toolkit.errors import ToolkitError, UsageError
 
 COMMANDS = ("plan", "deploy", "rollback", "backup", "status")
 
@@ -61,10 +61,8 @@ def argv_for(inputs: Mapping[str, str]) -> list[str]:
         common += ["--config", inputs["config"]]
     if command == "status":
         return ["status", *common]
-    if command == "plan":
-        return ["plan", *common]
-    if command == "backup":
-        return ["backup", *common]
+    if command in ("plan", "backup"):  # run by this module (see main), to set the outputs
+        return [command, *common]
     if command == "rollback":
         argv = ["rollback-deploy", *common, "--mode", inputs.get("rollback-mode") or "migrations", "--yes",
                 "--format", "text"]
@@ -126,7 +124,6 @@ def mask_secrets(inputs: Mapping[str, str]) -> None:
 def main(environ: MutableMapping[str, str] | None = None) -> None:
     from toolkit.cli import main as cli
     from toolkit.cli import report_error
-    from toolkit.errors import ToolkitError
 
     environ = os.environ if environ is None else environ
     inputs = read_inputs(environ)
@@ -143,7 +140,75 @@ def main(environ: MutableMapping[str, str] | None = None) -> None:
     workspace = environ.get("GITHUB_WORKSPACE")
     if workspace and Path(workspace).is_dir():
         os.chdir(workspace)
-    cli.main(args=argv, prog_name="migrate-action")
+    own = {"plan": run_plan, "backup": run_backup}.get(argv[0])
+    if own is None:  # deploy, rollback-deploy, status: the CLI commands, which publish their outcome
+        cli.main(args=argv, prog_name="migrate-action")
+        return
+    try:
+        code = own(inputs)
+    except ToolkitError as exc:
+        from toolkit.github.context import error, set_outputs
+
+        set_outputs({"result": "failure"})
+        error(exc.message, title=f"migrate-action {argv[0]} failed")
+        report_error(exc)
+        sys.exit(exc.exit_code)
+    sys.exit(code)
+
+
+def _context(inputs: Mapping[str, str]):
+    from toolkit.cli.common import make_context
+
+    return make_context(inputs.get("migrations-dir") or None, inputs.get("config") or None,
+                        inputs["environment"], None)
+
+
+def run_plan(inputs: Mapping[str, str]) -> int:
+    """The plan of what would run on the environment: Markdown file (output), job summary, and the
+    pull request comment when there is one and the token may write it. On a fork's pull request the
+    token is read-only: the comment is skipped with a warning and the summary holds the plan."""
+    from toolkit.cli.plan_cmds import _exit_code, build_env_plan
+    from toolkit.deploy.report import write_plan_file
+    from toolkit.github import context as gha
+    from toolkit.github.comments import plan_marker
+    from toolkit.report.markdown import render
+
+    ctx = _context(inputs)
+    plan = build_env_plan(ctx, None)
+    marker = plan_marker(ctx.env.name)
+    markdown = render(plan, marker=marker)
+    path = write_plan_file(markdown, ctx.env.name)
+    gha.append_summary(markdown)
+    code = _exit_code(plan, ctx.config.lint.fail_on)
+    gha.set_outputs({"plan-markdown": path, "result": "success" if code == 0 else "failure",
+                     "applied": "[]", "backup-uri": "", "deployment-id": ""})
+    gctx = gha.load_context()
+    if gctx.repository and gctx.pr_number:
+        from toolkit.github.comments import upsert_comment
+
+        try:
+            res = upsert_comment(gctx.repository, gctx.pr_number, marker, markdown)
+            print(f"{'Posted' if res.created else 'Updated'} the plan comment: {res.url}")
+        except ToolkitError as exc:
+            gha.warning(f"could not comment on the pull request ({exc.message}); the plan is in the job summary",
+                        title="migrate-action plan")
+    print(markdown)
+    return code
+
+
+def run_backup(inputs: Mapping[str, str]) -> int:
+    """Back up and verify (deep): the `backup-uri` output is a backup proven readable."""
+    from toolkit.deploy import backups
+    from toolkit.github import context as gha
+
+    ctx = _context(inputs)
+    taken = backups.take(ctx.config, ctx.env, ctx.database_url)
+    print(f"backup: {taken.detail}")
+    print(f"verify: {backups.verify(ctx.config, ctx.env, ctx.database_url, taken.uri)}")
+    gha.set_outputs({"backup-uri": taken.uri, "result": "success", "applied": "[]", "deployment-id": "",
+                     "plan-markdown": ""})
+    gha.append_summary(f"### Backup of {ctx.env.name}\n\n- `{taken.uri}`\n- {taken.detail}\n")
+    return 0
 
 
 if __name__ == "__main__":

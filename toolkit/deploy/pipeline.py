@@ -59,6 +59,7 @@ class DeployRequest:
     rollback_workflow: str = "rollback.yml"
     dry_run: bool = False
     allow_out_of_order: bool = False
+    render_plan: bool = True  # the lock-aware plan of what is pending, for the `plan-markdown` output
 
 
 @dataclass
@@ -76,6 +77,7 @@ class DeployOutcome:
     error_hint: str | None = None
     error_file: str | None = None
     error_line: int | None = None
+    plan_markdown: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,8 @@ def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = 
                 raise
             out.pending = [p.name for p in plan]
             has_script = {p.name: bool(p.file and p.file.rollback_path) for p in plan}
+            if request.render_plan and plan:
+                out.plan_markdown = _plan_markdown(config, env_name, conn)
             rec.detail = (f"{len(plan)} pending: {', '.join(out.pending)}" if plan
                           else "the database is up to date")
     except ToolkitError as exc:
@@ -237,6 +241,30 @@ def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = 
         else:
             rec.status, rec.detail = "skipped", "not in GitHub Actions"
     return out
+
+
+def _plan_markdown(config: Config, env_name: str, conn) -> str | None:
+    """The plan area's Markdown plan (locks, findings) of the pending migrations; None if it fails:
+    the plan is for reading, and must never stop a deploy."""
+    try:
+        from toolkit.plan.build import build_plan, tables_touched
+        from toolkit.plan.sources import pending_from_database, table_stats
+        from toolkit.report.markdown import render
+        from toolkit.sql.rules import Options
+
+        ps = pending_from_database(config, conn)
+        options = Options(lock_timeout_max_ms=config.engine.lock_timeout_max_ms)
+        draft = build_plan(ps.pending, environment=env_name, source=ps.source, history=ps.history,
+                           settings=config.lint, options=options, check_rollback=False)
+        stats = table_stats(conn, tables_touched(draft))
+        return render(build_plan(ps.pending, environment=env_name, source=ps.source, history=ps.history,
+                                 settings=config.lint, stats=stats, options=options, edited=ps.edited,
+                                 notes=ps.notes))
+    except Exception as exc:  # noqa: BLE001
+        from toolkit.console import warn
+
+        warn(f"could not render the migration plan: {exc}")
+        return None
 
 
 def _applied_since(conn, config: Config, pending: list[str]) -> list[str]:

@@ -62,7 +62,7 @@ def write_plan_file(markdown: str, environment: str) -> str:
 def publish_deploy(out: DeployOutcome) -> None:
     from toolkit.github import context as gha
 
-    plan_path = write_plan_file(plan_markdown(out), out.environment)
+    plan_path = write_plan_file(out.plan_markdown or plan_markdown(out), out.environment)
     gha.set_outputs({"applied": json.dumps(out.applied), "backup-uri": out.backup_uri or "",
                      "deployment-id": str(out.deployment_id or ""), "plan-markdown": plan_path,
                      "result": out.result})
