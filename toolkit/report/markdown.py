@@ -8,7 +8,7 @@ why/instead texts into a legend; findings themselves are never dropped.
 from __future__ import annotations
 
 from toolkit import __version__
-from toolkit.plan.model import MigrationPlan, Plan, lock_effect
+from toolkit.plan.model import MigrationPlan, Plan, effective_locks, lock_effect
 from toolkit.sql.locks import blocks
 from toolkit.sql.rules import Finding, severity_rank
 
@@ -87,13 +87,14 @@ def _finding(f: Finding, *, explain: bool, with_path: bool) -> str:
 def _locks_table(m: MigrationPlan, plan: Plan) -> str:
     rows = []
     for sf in m.report.facts:
-        for lk in sf.locks:
+        for own, lk in zip(sf.locks, effective_locks(sf), strict=True):
             if lk.new:
                 continue
             held = sf.held.get(lk.table)
-            note = f" (held since line {held.line}: {held.mode})" if held and held.mode != lk.mode and \
-                blocks(held.mode) != "nothing" and sf.in_transaction else ""
-            rows.append(f"| {sf.statement.line} | {_md(lk.action)} | {lk.mode} on {_md(lk.table)}{_md(note)} | "
+            lock = f"{lk.mode} on {_md(lk.table)}"
+            if lk.mode != own.mode and held is not None:
+                lock = f"{own.mode} on {_md(lk.table)}, inside {held.mode} held since line {held.line}"
+            rows.append(f"| {sf.statement.line} | {_md(lk.action)} | {lock} | "
                         f"{LOCK_ICON[blocks(lk.mode)]} {lock_effect(lk)} |")
     if not rows:
         return "_No locks on existing tables (only new objects)._"
@@ -115,9 +116,10 @@ def _sql_block(sql: str, max_lines: int | None) -> str:
 def _details(m: MigrationPlan, plan: Plan, *, sql_lines: int | None, locks: bool, explain: bool) -> str:
     counts = ", ".join(f"{m.count(s)} {s}{'s' if m.count(s) != 1 else ''}"
                        for s in ("error", "warning", "notice") if m.count(s)) or "no findings"
-    mode = "one transaction" if m.transactional else "statement by statement, no transaction"
+    mode = "runs in one transaction" if m.transactional else "runs statement by statement, outside a transaction"
+    n = m.statement_count
     out = [f"<details><summary><code>{m.name}</code> — {counts}</summary>", "",
-           f"{_code(m.migration.path)} · {m.statement_count} statements · runs in {mode}", ""]
+           f"{_code(m.migration.path)} · {n} statement{'s' if n != 1 else ''} · {mode}", ""]
     if m.findings:
         out += ["**Findings**", ""]
         out += [_finding(f, explain=explain, with_path=f.path != m.migration.path) for f in m.findings]
@@ -163,8 +165,8 @@ def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT 
     ]
     body = ""
     for sql_lines, locks, explain in levels:
-        parts = head + [""] + [_details(m, plan, sql_lines=sql_lines, locks=locks, explain=explain)
-                               for m in plan.migrations]
+        parts = head + [""] + ["\n\n".join(_details(m, plan, sql_lines=sql_lines, locks=locks, explain=explain)
+                                           for m in plan.migrations)]
         if not explain and plan.findings:
             parts += ["", _legend(plan)]
         body = "\n".join(parts + foot) + "\n"

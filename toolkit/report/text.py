@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.plan.model import Plan, lock_effect
+from toolkit.plan.model import Plan, effective_locks, lock_effect
 from toolkit.report.markdown import verdict, worst_lock_line
 
 
@@ -25,9 +25,12 @@ def render(plan: Plan) -> str:
         mode = "one transaction" if m.transactional else "no transaction"
         out += ["", f"{m.name}  ({m.statement_count} statements, {mode}, rollback: {rb})"]
         for sf in m.report.facts:
-            for lk in sf.locks:
+            for own, lk in zip(sf.locks, effective_locks(sf), strict=True):
                 if not lk.new:
-                    out.append(f"  line {sf.statement.line:<4} {lk.mode} on {lk.table}: {lock_effect(lk)}  [{lk.action}]")
+                    held = f" (inside {lk.mode} held since line {sf.held[lk.table].line})" \
+                        if lk.mode != own.mode and lk.table in sf.held else ""
+                    out.append(f"  line {sf.statement.line:<4} {own.mode} on {lk.table}{held}: {lock_effect(lk)}"
+                               f"  [{lk.action}]")
         for f in m.findings:
             out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")
             out.append(f"          why: {f.why}")
