@@ -77,6 +77,9 @@ def test_lint_suppression_and_config_disable(run_cli, tmp_path: Path) -> None:
     (tmp_path / "migrate-action.toml").write_text('[lint]\ndisable = ["no-such-rule"]\n')
     out = run_cli("lint", "--dir", str(mdir))
     assert out.returncode == 2 and "no-such-rule" in out.stderr
+    (tmp_path / "migrate-action.toml").write_text('[lint]\nfail_on = "critical"\n')
+    out = run_cli("lint", "--dir", str(mdir))
+    assert out.returncode == 2 and "critical" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_plan_from_the_database_with_table_sizes(run_cli, tmp_path: Path, db_url: str, db) -> None:

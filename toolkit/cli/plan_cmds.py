@@ -42,6 +42,8 @@ def _rule_options(config):
 def _check_disabled(config) -> None:
     from toolkit.sql.rules import rule_ids
 
+    if config.lint.fail_on not in FAIL_ON.choices:
+        raise UsageError(f"[lint] fail_on = {config.lint.fail_on!r} is not one of: {', '.join(FAIL_ON.choices)}")
     unknown = sorted(set(config.lint.disable) - rule_ids())
     if unknown:
         raise UsageError(f"[lint] disable names unknown rule(s): {', '.join(unknown)}",
