@@ -106,14 +106,14 @@ def _locate(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = None,
-           progress: Callable[[str], None] = info) -> DeployOutcome:
+           progress: Callable[[str], None] = info, story: Story | None = None) -> DeployOutcome:
     from toolkit.db import connect
     from toolkit.migrations import runner
 
     reporter = reporter or NoGitHub()
     config, env_name = request.config, request.env_name
     env = config.environment(env_name)
-    story = Story(f"migrate-action deploy to {env_name}")
+    story = story or Story(f"migrate-action deploy to {env_name}")
     out = DeployOutcome(FAILURE, story, env_name)
 
     def fail(exc: BaseException, step_title: str | None = None) -> DeployOutcome:
