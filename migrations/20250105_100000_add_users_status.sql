@@ -1,19 +1,11 @@
 -- Migration: add_users_status
 -- Created: 2025-01-05
--- Description: Add users.status the backward-compatible way: nullable, backfill, then NOT NULL
+-- Description: Expand: add users.status as nullable (metadata only, no rewrite).
+-- The runbook's "add column as NULL -> backfill -> NOT NULL", one step per migration, so that no
+-- step scans the table while holding a lock that blocks reads or writes.
 
 BEGIN;
 
--- Step 1: Add column as nullable
 ALTER TABLE users ADD COLUMN IF NOT EXISTS status TEXT NULL;
-
--- Step 2: Backfill data (small table; batch this on a large one)
-UPDATE users SET status = 'active' WHERE status IS NULL;
-
--- Step 3: Make NOT NULL (validated CHECK first, so SET NOT NULL needs no full scan under lock)
-ALTER TABLE users ADD CONSTRAINT users_status_not_null CHECK (status IS NOT NULL) NOT VALID;
-ALTER TABLE users VALIDATE CONSTRAINT users_status_not_null;
-ALTER TABLE users ALTER COLUMN status SET NOT NULL;
-ALTER TABLE users DROP CONSTRAINT users_status_not_null;
 
 COMMIT;
