@@ -89,8 +89,13 @@ def rollback_deploy(request: RollbackRequest, reporter: GitHubReporter | NoGitHu
     story = Story(f"migrate-action rollback of {request.env_name} ({request.mode})")
     out = RollbackOutcome(FAILURE, story, request.env_name, request.mode)
     if reporter.enabled and request.deployment_id:
-        reporter.set_state(request.deployment_id, request.env_name, "in_progress",
-                           f"rolling back ({request.mode}): {request.reason}")
+        try:  # marking is a courtesy: without `deployments: write` the rollback still runs
+            reporter.set_state(request.deployment_id, request.env_name, "in_progress",
+                               f"rolling back ({request.mode}): {request.reason}")
+        except ToolkitError as exc:
+            from toolkit.console import warn
+
+            warn(f"could not mark deployment {request.deployment_id}: {exc.message}")
     try:
         if request.mode == "migrations":
             with connect(request.database_url) as conn:
