@@ -53,7 +53,7 @@ def test_healthy_deploy(runner, db_url, db, s3, github_api, health_app):
     plan = open(out["plan-markdown"]).read()
     assert all(n in plan for n in NAMES)
     # the summary tells the story step by step with timings, and shows every health measurement
-    assert "Deployed 5 migration(s) to uat" in run.summary
+    assert f"Deployed {len(NAMES)} migration(s) to uat" in run.summary
     for step in ("Back up", "Verify backup", "Migrate", "Health checks"):
         assert f"| {step} | ✅ ok |" in run.summary
     assert run.summary.count("| ✅ Successful |") == 2
@@ -202,10 +202,10 @@ def test_harness_bash_is_real(tmp_path):
 
 
 def _pr_workspace(runner) -> None:
-    """A checkout of a pull request that adds one migration to the four on main (origin/main)."""
+    """A checkout of a pull request that adds the last example migration to the others on main."""
     ws = runner.workspace
     shutil.rmtree(ws / "migrations")
-    copy_migrations(ws / "migrations", upto=4)
+    copy_migrations(ws / "migrations", upto=len(NAMES) - 1)
 
     def git(*args: str) -> None:
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=ws, check=True,
@@ -215,7 +215,7 @@ def _pr_workspace(runner) -> None:
     git("add", "-A")
     git("commit", "-q", "-m", "base")
     git("update-ref", "refs/remotes/origin/main", "HEAD")
-    copy_migrations(ws / "migrations", upto=5)
+    copy_migrations(ws / "migrations")
     git("add", "-A")
     git("commit", "-q", "-m", "add a migration")
 
@@ -235,8 +235,8 @@ def test_plan_on_a_pull_request_comments_or_falls_back_to_the_summary(runner, gi
     assert run.ok, run.raw_log
     assert run.outputs["result"] == "success"
     plan = open(run.outputs["plan-markdown"]).read()
-    assert NAMES[4] in plan and NAMES[3] not in plan  # only what the branch adds
-    assert NAMES[4] in run.summary
+    assert NAMES[-1] in plan and NAMES[-2] not in plan  # only what the branch adds
+    assert NAMES[-1] in run.summary
     comments = github_api.comments(7)
     if fork:
         assert comments == []
@@ -244,4 +244,4 @@ def test_plan_on_a_pull_request_comments_or_falls_back_to_the_summary(runner, gi
         assert len(warnings) == 1 and "job summary" in warnings[0]["message"]
         github_api.violations.clear()  # the refused request was on purpose
     else:
-        assert len(comments) == 1 and NAMES[4] in comments[0]["body"]
+        assert len(comments) == 1 and NAMES[-1] in comments[0]["body"]
