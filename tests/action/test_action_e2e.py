@@ -245,3 +245,15 @@ def test_plan_on_a_pull_request_comments_or_falls_back_to_the_summary(runner, gi
         github_api.violations.clear()  # the refused request was on purpose
     else:
         assert len(comments) == 1 and NAMES[-1] in comments[0]["body"]
+
+
+def test_backup_and_status_commands(runner, db_url, db, s3):
+    db.execute("CREATE TABLE things (id int)")
+    run = runner.run({"command": "backup", "environment": "uat", "database-url": db_url})
+    assert run.ok, run.raw_log
+    uri = run.outputs["backup-uri"]
+    assert uri.startswith(f"s3://{s3.bucket}/") and uri.removeprefix(f"s3://{s3.bucket}/") in s3.keys()
+    assert run.outputs["result"] == "success" and uri in run.summary
+    status = runner.run({"command": "status", "environment": "uat", "database-url": db_url})
+    assert status.ok, status.raw_log
+    assert all(n in status.step("run").log for n in NAMES) and "pending" in status.step("run").log
