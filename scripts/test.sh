@@ -4,6 +4,6 @@
 # Extra arguments go to pytest, e.g. ./scripts/test.sh tests/migrations -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --tests
 .venv/bin/ruff check toolkit tests scripts benchmarks
 exec .venv/bin/python -m pytest -q "$@"
