@@ -77,8 +77,8 @@ class BackupSettings:
     storage_class: str | None = None
     compression: str = "zstd"  # zstd | gzip | none
     compression_level: int = 1
-    compression_threads: int = 0  # zstd worker threads; 0 = one per CPU
-    part_size_mb: int = 16  # grown automatically for databases too big for 9,000 parts
+    compression_threads: int = 0  # zstd worker threads; 0 = CPUs - 1 (1 to 4)
+    part_size_mb: int = 8  # memory is about 3 parts; grown for databases too big for 9,000 parts
 
 
 @dataclass(frozen=True)

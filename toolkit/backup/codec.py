@@ -40,7 +40,11 @@ def describe(method: str, level: int, threads: int) -> dict[str, Any]:
 
 
 def effective_threads(threads: int) -> int:
-    return threads if threads > 0 else (os.cpu_count() or 1)
+    """0 = automatic: pg_dump and its server process need a core; more zstd workers than the
+    remaining cores slow the whole pipeline (measured: 2 workers on 2 cores, 4.6 s against 3.3 s)."""
+    if threads > 0:
+        return threads
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 class CompressingWriter:

@@ -53,7 +53,9 @@ def parse_uri(uri: str) -> S3Uri:
 
 def make_client(settings: BackupSettings, *, max_pool: int = 10):
     """An S3 client; path-style addressing for custom endpoints (what S3-compatible stores expect)."""
-    s3_opts: dict[str, Any] = {}
+    # Every part carries its own SHA-256 header, which S3 checks: signing the payload as well
+    # would hash every byte a second time (botocore does it on plain-http endpoints).
+    s3_opts: dict[str, Any] = {"payload_signing_enabled": False}
     if settings.endpoint_url:
         s3_opts["addressing_style"] = "path"
     config = BotoConfig(
@@ -61,7 +63,7 @@ def make_client(settings: BackupSettings, *, max_pool: int = 10):
         connect_timeout=10,
         read_timeout=120,
         max_pool_connections=max_pool,
-        s3=s3_opts or None,
+        s3=s3_opts,
         # We send our own SHA-256 for each part; no extra default CRC32 pass on top.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",

@@ -60,11 +60,15 @@ class MultipartUpload:
             return 0
         self.sha256.update(data)
         self.size += n
-        self._buf += data
-        while len(self._buf) >= self.part_size:
-            part = bytes(self._buf[: self.part_size])
-            del self._buf[: self.part_size]
-            self._send(part)
+        view = memoryview(data)
+        while view:
+            room = self.part_size - len(self._buf)
+            self._buf += view[:room]
+            view = view[room:]
+            if len(self._buf) == self.part_size:
+                # The full buffer itself goes on the wire (no copy); a new one is started.
+                part, self._buf = self._buf, bytearray()
+                self._send(part)
         return n
 
     def flush(self) -> None:  # file-like protocol; parts go out when full
@@ -73,8 +77,8 @@ class MultipartUpload:
     def complete(self) -> dict[str, Any]:
         """Send the last part, wait for all, complete. Returns S3's CompleteMultipartUpload answer."""
         if self._buf or not self._digests:
-            self._send(bytes(self._buf))
-            self._buf = bytearray()
+            part, self._buf = self._buf, bytearray()
+            self._send(part)
         for f in self._futures:
             f.exception()  # wait
         self._raise_if_failed()
@@ -114,7 +118,7 @@ class MultipartUpload:
         if self._error is not None:
             raise self._error
 
-    def _send(self, part: bytes) -> None:
+    def _send(self, part: bytearray) -> None:
         number = len(self._futures) + 1
         if number > MAX_PARTS:
             raise ToolkitError(f"backup larger than {MAX_PARTS} parts of {self.part_size >> 20} MB",
@@ -127,7 +131,7 @@ class MultipartUpload:
         fut.add_done_callback(lambda _f: self._slots.release())
         self._futures.append(fut)
 
-    def _upload_part(self, number: int, data: bytes) -> None:
+    def _upload_part(self, number: int, data: bytearray) -> None:
         try:
             digest = hashlib.sha256(data).digest()
             b64 = base64.b64encode(digest).decode()
