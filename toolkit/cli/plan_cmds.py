@@ -14,8 +14,9 @@ import click
 
 from toolkit.cli.common import dir_option, env_options, make_context
 from toolkit.errors import UsageError
+from toolkit.plan.environment import FAIL_ON_LEVELS, check_lint_settings, exit_code, rule_options
 
-FAIL_ON = click.Choice(["error", "warning", "notice", "never"])
+FAIL_ON = click.Choice(list(FAIL_ON_LEVELS))
 FORMATS = click.Choice(["text", "markdown", "json", "github"])
 
 
@@ -25,61 +26,15 @@ def _fail_on_option(f):
                              "(default: [lint] fail_on in the config, else error).")(f)
 
 
-def _exit_code(plan, fail_on: str) -> int:
-    from toolkit.sql.lint import at_or_above
-
-    if plan.has_syntax_errors:
-        return 2
-    return 1 if at_or_above(plan.findings, fail_on) else 0
-
-
-def _rule_options(config):
-    from toolkit.sql.rules import Options
-
-    return Options(lock_timeout_max_ms=config.engine.lock_timeout_max_ms)
-
-
-def _check_disabled(config) -> None:
-    from toolkit.sql.rules import rule_ids
-
-    if config.lint.fail_on not in FAIL_ON.choices:
-        raise UsageError(f"[lint] fail_on = {config.lint.fail_on!r} is not one of: {', '.join(FAIL_ON.choices)}")
-    unknown = sorted(set(config.lint.disable) - rule_ids())
-    if unknown:
-        raise UsageError(f"[lint] disable names unknown rule(s): {', '.join(unknown)}",
-                         hint="run `lint --list-rules` for the rule ids")
-
-
 def build_env_plan(ctx, base_ref: str | None):
-    """The plan for an environment: pending set from its database, else from git against base_ref."""
-    from toolkit.plan.build import build_plan, tables_touched
-    from toolkit.plan.sources import pending_from_database, pending_from_git, table_stats
+    """The plan for the command's environment (see toolkit.plan.environment)."""
+    from toolkit.plan.environment import plan_for_environment
 
-    config = ctx.config
-    _check_disabled(config)
     try:
         url = ctx.database_url
     except UsageError:
         url = None
-    if url is None:
-        base_ref = base_ref or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
-        if not base_ref:
-            raise UsageError(f"no database URL for environment '{ctx.env.name}' and no --base-ref",
-                             hint=f"set {ctx.env.url_env} (or DATABASE_URL), pass --database-url, or pass "
-                                  "--base-ref origin/main to plan the migrations this branch adds")
-        ps = pending_from_git(config.migrations_dir, base_ref)
-        stats = {}
-    else:
-        from toolkit.db import connect
-
-        with connect(url) as conn:
-            ps = pending_from_database(config, conn)
-            draft = build_plan(ps.pending, environment=ctx.env.name, source=ps.source, history=ps.history,
-                               settings=config.lint, options=_rule_options(config), check_rollback=False)
-            stats = table_stats(conn, tables_touched(draft))
-    return build_plan(ps.pending, environment=ctx.env.name, source=ps.source, history=ps.history,
-                      settings=config.lint, stats=stats, options=_rule_options(config), edited=ps.edited,
-                      notes=ps.notes)
+    return plan_for_environment(ctx.config, ctx.env, url, base_ref)
 
 
 def _summary(plan, enabled: bool) -> None:
@@ -111,7 +66,7 @@ def plan(env_name: str, database_url: str | None, migrations_dir: str | None, co
 
     click.echo(render(result, fmt, marker=plan_marker(env_name) if fmt == "markdown" else None), nl=False)
     _summary(result, summary)
-    sys.exit(_exit_code(result, fail_on or ctx.config.lint.fail_on))
+    sys.exit(exit_code(result, fail_on or ctx.config.lint.fail_on))
 
 
 def _lint_targets(paths: tuple[str, ...], default_dir: Path):
@@ -176,18 +131,18 @@ def lint(paths: tuple[str, ...], migrations_dir: str | None, config_file: str | 
 
     ctx = make_context(migrations_dir, config_file)
     config = ctx.config
-    _check_disabled(config)
+    check_lint_settings(config)
     migrations, extra = [], []
     for pending, history in _lint_targets(paths, config.migrations_dir):
         # Files are linted as each would run on a database that has the earlier ones (tables exist).
         part = build_plan(pending, environment=None, source="files", history=history, settings=config.lint,
-                          options=_rule_options(config), check_rollback=not no_rollback_check,
+                          options=rule_options(config), check_rollback=not no_rollback_check,
                           carry_new_tables=False)
         migrations += part.migrations
         extra += part.extra_findings
     result = Plan(None, "files", tuple(migrations), {}, tuple(extra))
     click.echo(render(result, fmt), nl=False)
-    sys.exit(_exit_code(result, fail_on or config.lint.fail_on))
+    sys.exit(exit_code(result, fail_on or config.lint.fail_on))
 
 
 def _print_rules() -> None:
@@ -231,4 +186,4 @@ def comment(env_name: str, database_url: str | None, migrations_dir: str | None,
     res = upsert_comment(repo, pr_number, marker, render(result, marker=marker))
     click.echo(f"{'Posted' if res.created else 'Updated'} the {env_name} plan on {repo}#{pr_number}: {res.url}")
     _summary(result, summary)
-    sys.exit(_exit_code(result, fail_on or ctx.config.lint.fail_on))
+    sys.exit(exit_code(result, fail_on or ctx.config.lint.fail_on))

@@ -167,10 +167,11 @@ def run_plan(inputs: Mapping[str, str]) -> int:
     """The plan of what would run on the environment: Markdown file (output), job summary, and the
     pull request comment when there is one and the token may write it. On a fork's pull request the
     token is read-only: the comment is skipped with a warning and the summary holds the plan."""
-    from toolkit.cli.plan_cmds import _exit_code, build_env_plan
+    from toolkit.cli.plan_cmds import build_env_plan
     from toolkit.deploy.report import write_plan_file
     from toolkit.github import context as gha
     from toolkit.github.comments import plan_marker
+    from toolkit.plan.environment import exit_code
     from toolkit.report.markdown import render
 
     ctx = _context(inputs)
@@ -179,7 +180,7 @@ def run_plan(inputs: Mapping[str, str]) -> int:
     markdown = render(plan, marker=marker)
     path = write_plan_file(markdown, ctx.env.name)
     gha.append_summary(markdown)
-    code = _exit_code(plan, ctx.config.lint.fail_on)
+    code = exit_code(plan, ctx.config.lint.fail_on)
     gha.set_outputs({"plan-markdown": path, "result": "success" if code == 0 else "failure",
                      "applied": "[]", "backup-uri": "", "deployment-id": ""})
     gctx = gha.load_context()

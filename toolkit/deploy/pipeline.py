@@ -247,19 +247,10 @@ def _plan_markdown(config: Config, env_name: str, conn) -> str | None:
     """The plan area's Markdown plan (locks, findings) of the pending migrations; None if it fails:
     the plan is for reading, and must never stop a deploy."""
     try:
-        from toolkit.plan.build import build_plan, tables_touched
-        from toolkit.plan.sources import pending_from_database, table_stats
+        from toolkit.plan.environment import plan_from_connection
         from toolkit.report.markdown import render
-        from toolkit.sql.rules import Options
 
-        ps = pending_from_database(config, conn)
-        options = Options(lock_timeout_max_ms=config.engine.lock_timeout_max_ms)
-        draft = build_plan(ps.pending, environment=env_name, source=ps.source, history=ps.history,
-                           settings=config.lint, options=options, check_rollback=False)
-        stats = table_stats(conn, tables_touched(draft))
-        return render(build_plan(ps.pending, environment=env_name, source=ps.source, history=ps.history,
-                                 settings=config.lint, stats=stats, options=options, edited=ps.edited,
-                                 notes=ps.notes))
+        return render(plan_from_connection(config, env_name, conn))
     except Exception as exc:  # noqa: BLE001
         from toolkit.console import warn
 

@@ -1,0 +1,79 @@
+"""The plan of one environment, as the CLI, the action and the deploy pipeline all need it.
+
+The pending set comes from the environment's database when there is a connection (with table sizes
+for concrete risk), else from the files a branch adds or changes against a git base ref.
+"""
+
+from __future__ import annotations
+
+import os
+
+from toolkit.config import Config, Environment
+from toolkit.errors import UsageError
+from toolkit.plan.model import Plan
+
+FAIL_ON_LEVELS = ("error", "warning", "notice", "never")
+
+
+def exit_code(plan: Plan, fail_on: str) -> int:
+    """0 clean, 1 findings at or above fail_on, 2 SQL that does not parse."""
+    from toolkit.sql.lint import at_or_above
+
+    if plan.has_syntax_errors:
+        return 2
+    return 1 if at_or_above(plan.findings, fail_on) else 0
+
+
+def rule_options(config: Config):
+    from toolkit.sql.rules import Options
+
+    return Options(lock_timeout_max_ms=config.engine.lock_timeout_max_ms)
+
+
+def check_lint_settings(config: Config) -> None:
+    from toolkit.sql.rules import rule_ids
+
+    if config.lint.fail_on not in FAIL_ON_LEVELS:
+        raise UsageError(f"[lint] fail_on = {config.lint.fail_on!r} is not one of: {', '.join(FAIL_ON_LEVELS)}")
+    unknown = sorted(set(config.lint.disable) - rule_ids())
+    if unknown:
+        raise UsageError(f"[lint] disable names unknown rule(s): {', '.join(unknown)}",
+                         hint="run `lint --list-rules` for the rule ids")
+
+
+def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
+    """Pending migrations from the database, with the sizes of the tables they touch."""
+    from toolkit.plan.build import build_plan, tables_touched
+    from toolkit.plan.sources import pending_from_database, table_stats
+
+    check_lint_settings(config)
+    ps = pending_from_database(config, conn)
+    common = dict(environment=env_name, source=ps.source, history=ps.history, settings=config.lint,
+                  options=rule_options(config))
+    draft = build_plan(ps.pending, check_rollback=False, **common)
+    stats = table_stats(conn, tables_touched(draft))
+    return build_plan(ps.pending, stats=stats, edited=ps.edited, notes=ps.notes, **common)
+
+
+def plan_for_environment(config: Config, env: Environment, database_url: str | None,
+                         base_ref: str | None) -> Plan:
+    """From the database when there is a URL, else from git against base_ref (in a pull request,
+    origin/$GITHUB_BASE_REF)."""
+    from toolkit.plan.build import build_plan
+    from toolkit.plan.sources import pending_from_git
+
+    check_lint_settings(config)
+    if database_url:
+        from toolkit.db import connect
+
+        with connect(database_url) as conn:
+            return plan_from_connection(config, env.name, conn)
+    base_ref = base_ref or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
+    if not base_ref:
+        raise UsageError(f"no database URL for environment '{env.name}' and no --base-ref",
+                         hint=f"set {env.url_env} (or DATABASE_URL), pass --database-url, or pass "
+                              "--base-ref origin/main to plan the migrations this branch adds")
+    ps = pending_from_git(config.migrations_dir, base_ref)
+    return build_plan(ps.pending, environment=env.name, source=ps.source, history=ps.history,
+                      settings=config.lint, stats={}, options=rule_options(config), edited=ps.edited,
+                      notes=ps.notes)
