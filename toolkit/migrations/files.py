@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,20 +44,27 @@ class MigrationFile:
     name: str  # "20241227_120000_add_user_preferences"
     path: Path
     rollback_path: Path | None
+    _data: bytes | None = field(default=None, repr=False, compare=False)
+    _checksum: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def version(self) -> str:
         return self.name[:15]
 
     def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
+        # Read once: status, the plan and the runner all ask for the bytes or the checksum.
+        if self._data is None:
+            object.__setattr__(self, "_data", self.path.read_bytes())
+        return self._data
 
     def read_text(self) -> str:
         return normalize(self.read_bytes()).decode("utf-8")
 
     @property
     def checksum(self) -> str:
-        return checksum_bytes(self.read_bytes())
+        if self._checksum is None:
+            object.__setattr__(self, "_checksum", checksum_bytes(self.read_bytes()))
+        return self._checksum
 
     def matches(self, stored: str | None) -> bool:
         if not stored:

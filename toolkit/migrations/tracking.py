@@ -6,6 +6,7 @@ is dropped or rewritten.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import socket
@@ -50,6 +51,7 @@ def table_ident(table: str) -> sql.Composable:
     return sql.Identifier(*parts)
 
 
+@functools.cache
 def applied_by() -> str:
     """Who applied it: the Actions actor and run when in a workflow, else user@host."""
     actor = os.environ.get("GITHUB_ACTOR")

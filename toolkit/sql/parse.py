@@ -7,25 +7,26 @@ Statement values, never on regexes over SQL.
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from pglast import ast, parser
-from pglast.enums import TransactionStmtKind
 
 from toolkit.errors import ToolkitError
 
 _TX_KINDS = {
-    TransactionStmtKind.TRANS_STMT_BEGIN: "begin",
-    TransactionStmtKind.TRANS_STMT_START: "begin",
-    TransactionStmtKind.TRANS_STMT_COMMIT: "commit",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK: "rollback",
-    TransactionStmtKind.TRANS_STMT_SAVEPOINT: "savepoint",
-    TransactionStmtKind.TRANS_STMT_RELEASE: "release",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK_TO: "rollback_to",
-    TransactionStmtKind.TRANS_STMT_PREPARE: "prepare",
-    TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED: "commit_prepared",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED: "rollback_prepared",
+    "TRANS_STMT_BEGIN": "begin",
+    "TRANS_STMT_START": "begin",
+    "TRANS_STMT_COMMIT": "commit",
+    "TRANS_STMT_ROLLBACK": "rollback",
+    "TRANS_STMT_SAVEPOINT": "savepoint",
+    "TRANS_STMT_RELEASE": "release",
+    "TRANS_STMT_ROLLBACK_TO": "rollback_to",
+    "TRANS_STMT_PREPARE": "prepare",
+    "TRANS_STMT_COMMIT_PREPARED": "commit_prepared",
+    "TRANS_STMT_ROLLBACK_PREPARED": "rollback_prepared",
 }
 
 
@@ -35,31 +36,48 @@ class SqlSyntaxError(ToolkitError):
         self.path, self.line, self.column, self.pg_message = path, line, column, message
 
 
+class _Tree:
+    """The file's pglast AST, built on first use: the engine only needs the cheap JSON parse tree
+    (10x faster to get), lint and lock analysis need the AST."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._nodes: list[ast.Node] | None = None
+
+    def node(self, index: int) -> ast.Node:
+        if self._nodes is None:
+            self._nodes = [rs.stmt for rs in parser.parse_sql(self.text)]
+        return self._nodes[index]
+
+
 @dataclass(frozen=True)
 class Statement:
     index: int  # 0-based position in the file, transaction control included
     text: str  # the statement's source text, without the trailing semicolon
-    node: ast.Node  # the statement's parse tree (the RawStmt's stmt)
-    start: int  # character offset in the file
-    line: int  # 1-based line of the statement's first character
-    end_line: int
+    kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
+    raw: dict[str, Any] = field(repr=False, compare=False)  # the node as libpg_query's JSON
+    start: int = 0  # character offset in the file
+    line: int = 1  # 1-based line of the statement's first character
+    end_line: int = 1
     comments: tuple[str, ...] = field(default=(), compare=False)  # comments just before it
+    _tree: _Tree | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def kind(self) -> str:
-        return type(self.node).__name__
+    @cached_property
+    def node(self) -> ast.Node:
+        """The statement's pglast AST node (the RawStmt's stmt)."""
+        return self._tree.node(self.index)
 
     @property
     def tx_control(self) -> str | None:
         """'begin', 'commit', 'rollback', 'savepoint', ... for transaction control, else None."""
-        if isinstance(self.node, ast.TransactionStmt):
-            return _TX_KINDS.get(self.node.kind, "other")
+        if self.kind == "TransactionStmt":
+            return _TX_KINDS.get(self.raw.get("kind", ""), "other")
         return None
 
     @cached_property
     def non_transactional(self) -> str | None:
         """Why this statement cannot run inside a transaction block, or None if it can."""
-        return no_transaction_reason(self.node)
+        return no_transaction_reason(self.kind, self.raw)
 
     @cached_property
     def relations(self) -> tuple[str, ...]:
@@ -95,26 +113,35 @@ def parse(text: str, path: str = "<sql>") -> ParsedFile:
     """Parse a file; a syntax error raises SqlSyntaxError with the file's line and column."""
     lines = _Lines(text)
     try:
-        raw = parser.parse_sql(text)
+        tree = json.loads(parser.parse_sql_json(text))
     except parser.ParseError as exc:
         message, offset = (exc.args + (0,))[:2]
         line, col = lines.line_col(max(0, min(int(offset or 0), len(text))))
         raise SqlSyntaxError(path, line, col, str(message)) from None
+    # libpg_query's locations are byte offsets into the UTF-8 text.
+    data = text.encode("utf-8")
+    ascii_only = len(data) == len(text)
+
+    def char_offset(byte_offset: int) -> int:
+        return byte_offset if ascii_only else len(data[:byte_offset].decode("utf-8", "ignore"))
+
     comments = _comments_by_gap(text)
-    statements = []
-    for i, rs in enumerate(raw):
-        start = rs.stmt_location or 0
-        length = rs.stmt_len or (len(text) - start)
-        chunk = text[start:start + length]
+    lazy = _Tree(text)
+    statements: list[Statement] = []
+    for i, rs in enumerate(tree.get("stmts", [])):
+        b_start = rs.get("stmt_location", 0)
+        b_len = rs.get("stmt_len", 0) or (len(data) - b_start)
+        start, end = char_offset(b_start), char_offset(b_start + b_len)
+        chunk = text[start:end]
         # stmt_location may point at whitespace before the statement; the line is its first token.
-        lead = len(chunk) - len(chunk.lstrip())
-        start += lead
+        start += len(chunk) - len(chunk.lstrip())
         chunk = chunk.strip().rstrip(";").rstrip()
+        kind, body = next(iter(rs["stmt"].items()))
         prev_end = statements[-1].start + len(statements[-1].text) if statements else 0
         statements.append(Statement(
-            index=i, text=chunk, node=rs.stmt, start=start,
+            index=i, text=chunk, kind=kind, raw=body, start=start,
             line=lines.line_col(start)[0], end_line=lines.line_col(start + max(len(chunk) - 1, 0))[0],
-            comments=tuple(c for (pos, c) in comments if prev_end <= pos < start),
+            comments=tuple(c for (pos, c) in comments if prev_end <= pos < start), _tree=lazy,
         ))
     return ParsedFile(path=path, text=text, statements=tuple(statements))
 
@@ -131,43 +158,38 @@ def _comments_by_gap(text: str) -> list[tuple[int, str]]:
 
 # -- facts from the parse tree ----------------------------------------------------------------
 
-def _has_concurrently_option(params) -> bool:
-    for p in params or ():
-        if isinstance(p, ast.DefElem) and p.defname == "concurrently":
-            return True
-    return False
+_ALWAYS_OUTSIDE = {
+    "AlterSystemStmt": "ALTER SYSTEM",
+    "CreatedbStmt": "CREATE DATABASE",
+    "DropdbStmt": "DROP DATABASE",
+    "CreateTableSpaceStmt": "CREATE TABLESPACE",
+    "DropTableSpaceStmt": "DROP TABLESPACE",
+    "CreateSubscriptionStmt": "CREATE/DROP SUBSCRIPTION",
+    "DropSubscriptionStmt": "CREATE/DROP SUBSCRIPTION",
+}
 
 
-def no_transaction_reason(node: ast.Node) -> str | None:
-    """PostgreSQL refuses these inside a transaction block ("cannot run inside a transaction block")."""
-    match node:
-        case ast.IndexStmt(concurrent=True):
-            return "CREATE INDEX CONCURRENTLY"
-        case ast.DropStmt(concurrent=True):
-            return "DROP INDEX CONCURRENTLY"
-        case ast.ReindexStmt() if _has_concurrently_option(node.params):
-            return "REINDEX CONCURRENTLY"
-        case ast.VacuumStmt(is_vacuumcmd=True):
-            return "VACUUM"
-        case ast.AlterSystemStmt():
-            return "ALTER SYSTEM"
-        case ast.CreatedbStmt():
-            return "CREATE DATABASE"
-        case ast.DropdbStmt():
-            return "DROP DATABASE"
-        case ast.CreateTableSpaceStmt():
-            return "CREATE TABLESPACE"
-        case ast.DropTableSpaceStmt():
-            return "DROP TABLESPACE"
-        case ast.ClusterStmt(relation=None):
-            return "CLUSTER (all tables)"
-        case ast.CreateSubscriptionStmt() | ast.DropSubscriptionStmt():
-            return "CREATE/DROP SUBSCRIPTION"
-        case ast.AlterTableStmt():
-            for cmd in node.cmds or ():
-                if isinstance(cmd, ast.AlterTableCmd) and isinstance(cmd.def_, ast.PartitionCmd) \
-                        and cmd.def_.concurrent:
-                    return "DETACH PARTITION CONCURRENTLY"
+def no_transaction_reason(kind: str, raw: dict[str, Any]) -> str | None:
+    """PostgreSQL refuses these inside a transaction block ("cannot run inside a transaction block").
+    `kind` and `raw` are the statement's node type and its JSON parse tree."""
+    if kind in _ALWAYS_OUTSIDE:
+        return _ALWAYS_OUTSIDE[kind]
+    if kind == "IndexStmt" and raw.get("concurrent"):
+        return "CREATE INDEX CONCURRENTLY"
+    if kind == "DropStmt" and raw.get("concurrent"):
+        return "DROP INDEX CONCURRENTLY"
+    if kind == "ReindexStmt" and any(p.get("DefElem", {}).get("defname") == "concurrently"
+                                     for p in raw.get("params", ())):
+        return "REINDEX CONCURRENTLY"
+    if kind == "VacuumStmt" and raw.get("is_vacuumcmd"):
+        return "VACUUM"
+    if kind == "ClusterStmt" and not raw.get("relation"):
+        return "CLUSTER (all tables)"
+    if kind == "AlterTableStmt":
+        for cmd in raw.get("cmds", ()):
+            part = cmd.get("AlterTableCmd", {}).get("def", {}).get("PartitionCmd")
+            if part and part.get("concurrent"):
+                return "DETACH PARTITION CONCURRENTLY"
     return None
 
 
