@@ -23,7 +23,7 @@ def render(plan: Plan) -> str:
     for m in plan.migrations:
         rb = m.report.rollback.label if m.report.rollback else "-"
         mode = "one transaction" if m.transactional else "no transaction"
-        out += ["", f"{m.name}  ({m.statement_count} statements, {mode}, rollback: {rb})"]
+        out += ["", f"{m.name}  ({m.statement_count} statement{'' if m.statement_count == 1 else 's'}, {mode}, rollback: {rb})"]
         for sf in m.report.facts:
             for own, lk in zip(sf.locks, effective_locks(sf), strict=True):
                 if not lk.new:
