@@ -162,3 +162,31 @@ def test_default_lock_settings_bound_reader_waits_and_total_time():
     assert s.lock_timeout_ms <= s.lock_timeout_max_ms <= 5000
     assert 30 <= s.lock_retry_deadline_s <= 75
     assert s.statement_timeout_ms > 0
+
+
+def test_status_shows_running_during_a_run_and_failed_after_the_runner_is_killed(mdir, db, db_url, tmp_path):
+    """A statement-by-statement migration is recorded before its first statement; status tells a
+    live run (runner lock held) from one whose runner died."""
+    import json
+
+    name = "20240101_000000_vacuum_then_wait"
+    write(mdir, name, "VACUUM;\nSELECT pg_sleep(CASE WHEN to_regclass('go_fast') IS NULL THEN 30 ELSE 0 END);\n")
+    env = {"DATABASE_URL": db_url, "MIGRATIONS_DIR": str(mdir)}
+    p = popen_cli(["migrate", "--env", "dev"], env, tmp_path)
+
+    def state() -> str:
+        r = subprocess.run([sys.executable, "-m", "toolkit", "status", "--env", "dev", "--format", "json"],
+                           env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)[0]["state"]
+
+    assert wait_for(lambda: any("pg_sleep" in (b[3] or "") for b in runner_backends(db)))
+    assert state() == "running"
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert wait_for(lambda: not runner_backends(db), timeout=10)
+    assert state() == "failed"
+    r = subprocess.run([sys.executable, "-m", "toolkit", "migrate", "--env", "dev"], env={**os.environ, **env},
+                       cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and f"migration {name} is recorded as failed" in r.stderr
+    assert f"mark --name {name} --env dev --as pending" in r.stderr

@@ -48,7 +48,8 @@ def status(env_name: str, database_url: str | None, migrations_dir: str | None, 
     if not states:
         click.echo(f"No migrations in {ctx.config.migrations_dir}")
         return
-    colors = {"applied": "green", "pending": "yellow", "changed": "red", "missing": "magenta", "failed": "red"}
+    colors = {"applied": "green", "pending": "yellow", "changed": "red", "missing": "magenta", "failed": "red",
+              "running": "cyan"}
     width = max(len(s.name) for s in states)
     click.echo(f"{'MIGRATION':<{width}}  {'STATE':<8}  {'APPLIED AT':<19}  {'TIME':>8}  ROLLBACK")
     for s in states:

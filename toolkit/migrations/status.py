@@ -12,7 +12,8 @@ from toolkit.config import Config
 from toolkit.migrations.files import MigrationFile, discover
 from toolkit.migrations.tracking import Row, applied_rows
 
-STATES = ("applied", "pending", "changed", "missing", "failed")
+# "running" only while another session holds the runner lock and is inside that migration.
+STATES = ("applied", "pending", "changed", "missing", "failed", "running")
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,18 @@ class MigrationState:
         }
 
 
-def compute_states(files: list[MigrationFile], rows: dict[str, Row]) -> list[MigrationState]:
-    """Join files and rows by name, in name order."""
+def compute_states(files: list[MigrationFile], rows: dict[str, Row], *,
+                   runner_active: bool = False) -> list[MigrationState]:
+    """Join files and rows by name, in name order. runner_active: another session holds the
+    runner lock now, so a row marked running is really running (not left by a dead runner)."""
     by_name = {f.name: f for f in files}
     states = []
     for name in sorted(set(by_name) | set(rows)):
         f, r = by_name.get(name), rows.get(name)
         if r is None:
             state = "pending"
+        elif r.status == "running" and runner_active:
+            state = "running"
         elif r.status in ("failed", "running"):
             # 'running' left behind means its runner died (the runner lock is gone with it).
             state = "failed"
@@ -65,7 +70,13 @@ def compute_states(files: list[MigrationFile], rows: dict[str, Row]) -> list[Mig
 
 
 def migration_status(config: Config, conn: psycopg.Connection) -> list[MigrationState]:
-    return compute_states(discover(config.migrations_dir), applied_rows(conn, config.engine.table))
+    """For reading (status, plan): a migration another runner is executing shows as running."""
+    from toolkit.migrations.locking import holder, lock_key
+
+    rows = applied_rows(conn, config.engine.table)
+    active = any(r.status == "running" for r in rows.values()) and \
+        holder(conn, lock_key(config.engine.table)) is not None
+    return compute_states(discover(config.migrations_dir), rows, runner_active=active)
 
 
 def resolve_hint(state: MigrationState, env_name: str) -> str:
