@@ -17,8 +17,6 @@ def use_color(stream=None) -> bool:
     stream = stream or sys.stderr
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
     return hasattr(stream, "isatty") and stream.isatty()
 
 
