@@ -68,7 +68,7 @@ def connect(url: str, *, autocommit: bool = True, application_name: str = "migra
         # psycopg joins one line per address tried; the last is the most specific.
         lines = [re.sub(r"^connection failed:\s*", "", ln.strip()) for ln in msg.splitlines() if ln.strip()]
         # "connection to server at ... failed: <reason>" is what matters; drop the address prefix we show.
-        detail = " ".join(lines[-2:]) if len(lines) > 1 else (lines[0] if lines else msg)
+        detail = "; ".join(lines[-2:]) if len(lines) > 1 else (lines[0] if lines else msg)
         detail = re.sub(r'^connection to server at "[^"]*", port \d+ failed:\s*', "", detail)
         detail = re.sub(r"\s+", " ", detail)
         raise ToolkitError(f"cannot connect to {describe(url)}: {detail}") from None
