@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from tests.fixtures.github_api import parse_key_value_file  # the runner's GITHUB_OUTPUT / GITHUB_ENV format
+
 # -- expressions --------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"""\s*(?:
@@ -259,35 +261,7 @@ def condition(expr: str | None, ctx: dict, status: str) -> bool:
     return _truthy(evaluate(text, ctx, status))
 
 
-# -- runner files ------------------------------------------------------------------------------
-
-def parse_file_commands(text: str) -> dict[str, str]:
-    """GITHUB_OUTPUT / GITHUB_ENV content: `name=value` lines and `name<<DELIM ... DELIM` blocks."""
-    out: dict[str, str] = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if not line:
-            continue
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            body = []
-            while i < len(lines) and lines[i] != delim:
-                body.append(lines[i])
-                i += 1
-            if i >= len(lines):
-                raise AssertionError(f"unterminated heredoc for {name!r} (delimiter {delim!r})")
-            i += 1
-            out[name] = "\n".join(body)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            out[name] = value
-        else:
-            raise AssertionError(f"invalid file command line: {line!r}")
-    return out
-
+# -- results ---------------------------------------------------------------------------------
 
 @dataclass
 class StepRun:
@@ -441,8 +415,8 @@ class ActionHarness:
                 log = proc.stdout + proc.stderr
                 raw_log.append(f"##[group]Run {name}\n{log}##[endgroup]\n")
                 masks += [m.group(1) for m in re.finditer(r"^::add-mask::(.*)$", proc.stdout, re.MULTILINE)]
-                outputs = parse_file_commands(step_files["output"].read_text())
-                env_file.update(parse_file_commands(step_files["env"].read_text()))
+                outputs = parse_key_value_file(step_files["output"])
+                env_file.update(parse_key_value_file(step_files["env"]))
                 extra_path += [p for p in step_files["path"].read_text().splitlines() if p.strip()]
                 summary.append(step_files["summary"].read_text())
                 run = StepRun(step_id, name, "success" if proc.returncode == 0 else "failure", proc.returncode,
