@@ -190,3 +190,22 @@ def test_status_shows_running_during_a_run_and_failed_after_the_runner_is_killed
                        cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and f"migration {name} is recorded as failed" in r.stderr
     assert f"mark --name {name} --env dev --as pending" in r.stderr
+
+
+def test_second_run_waits_for_a_migration_another_runner_is_inside(mdir, db, db_url, tmp_path):
+    """Started while the first runner is inside a statement-by-statement migration, a second run
+    waits for the lock (it does not mistake the live `running` row for a failure) and then finds
+    nothing left to do."""
+    name = "20240101_000000_vacuum_then_wait"
+    write(mdir, name, "VACUUM;\nSELECT pg_sleep(CASE WHEN to_regclass('go_fast') IS NULL THEN 2 ELSE 0 END);\n")
+    env = {"DATABASE_URL": db_url, "MIGRATIONS_DIR": str(mdir)}
+    first = popen_cli(["migrate", "--env", "dev"], env, tmp_path)
+    assert wait_for(lambda: any("pg_sleep" in (b[3] or "") for b in runner_backends(db)))
+    second = subprocess.run([sys.executable, "-m", "toolkit", "migrate", "--env", "dev"], env={**os.environ, **env},
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert second.returncode == 0, second.stderr
+    assert "another migrate run holds the migration lock" in second.stderr
+    assert "up to date" in second.stdout
+    assert rows(db)[name][0] == "applied"

@@ -26,7 +26,7 @@ from toolkit.errors import ToolkitError
 from toolkit.migrations import tracking
 from toolkit.migrations.files import MigrationFile, discover
 from toolkit.migrations.locking import runner_lock
-from toolkit.migrations.status import MigrationState, compute_states, resolve_hint
+from toolkit.migrations.status import MigrationState, compute_states, migration_status, resolve_hint
 from toolkit.sql.parse import ParsedFile, Statement, parse
 
 Progress = Callable[[str], None]
@@ -135,7 +135,7 @@ def pending_plan(states: list[MigrationState], env_name: str, *, allow_out_of_or
         raise ToolkitError(f"applied migration file(s) changed since they were applied: {names}",
                            hint=resolve_hint(changed[0], env_name))
     pending = [s for s in states if s.state == "pending"]
-    applied = [s.name for s in states if s.state in ("applied", "missing")]
+    applied = [s.name for s in states if s.state in ("applied", "missing", "running")]
     if pending and applied and not allow_out_of_order:
         newest = max(applied)
         early = [s.name for s in pending if s.name < newest]
@@ -433,17 +433,22 @@ def apply_pending(conn: psycopg.Connection, config: Config, env_name: str, *, al
     """
     s = config.engine
     allow = allow_out_of_order or s.allow_out_of_order
-    plan = pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+    # Runner-aware here: a migration another runner is inside right now is "running", so this run
+    # waits for the lock below instead of refusing it as failed.
+    states = migration_status(config, conn)
+    plan = pending_plan(states, env_name, allow_out_of_order=allow)
     result = RunResult()
-    if not plan:
+    if not plan and not any(st.state == "running" for st in states):
         return result
     steps = {p.name: load_up(p.file) for p in plan}  # parse + check every file before anything runs
-    if before_write:
+    if before_write and plan:
         before_write(plan)
     with runner_lock(conn, s.table, wait_s=s.runner_lock_wait_s, on_wait=progress):
         tracking.ensure_table(conn, s.table)
-        # Another runner may have applied some while we waited: decide again under the lock.
-        plan = pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+        # Another runner may have applied some while we waited: decide again under the lock, and
+        # apply only what was confirmed (a file added meanwhile waits for the next run).
+        plan = [p for p in pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+                if p.name in steps]
         engine = Engine(conn, s, progress)
         for i, p in enumerate(plan, 1):
             step = steps.get(p.name) or load_up(p.file)
