@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "health-check": ("toolkit.cli.deploy_cmds", "health_check"),
     "rollback-deploy": ("toolkit.cli.deploy_cmds", "rollback_deploy"),
     "local-deploy": ("toolkit.cli.deploy_cmds", "local_deploy"),
+    # proofs on a throwaway copy: rehearsal, rollback round trips, drift
+    "rehearse": ("toolkit.cli.rehearse_cmds", "rehearse"),
+    "verify-rollbacks": ("toolkit.cli.proof_cmds", "verify_rollbacks"),
+    "drift": ("toolkit.cli.proof_cmds", "drift"),
 }
 
 
