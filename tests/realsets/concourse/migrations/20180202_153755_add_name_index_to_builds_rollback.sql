@@ -1,0 +1,3 @@
+
+DROP INDEX builds_name;
+

@@ -1,0 +1,3 @@
+
+DROP INDEX versioned_resources_check_order;
+

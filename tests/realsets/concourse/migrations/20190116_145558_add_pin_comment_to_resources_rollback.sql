@@ -1,0 +1,4 @@
+
+ALTER TABLE resources
+  DROP COLUMN pin_comment;
+

@@ -1,0 +1,3 @@
+
+DROP INDEX builds_job_id_succeeded_idx;
+

@@ -1,0 +1,3 @@
+
+DROP TABLE successful_build_outputs;
+

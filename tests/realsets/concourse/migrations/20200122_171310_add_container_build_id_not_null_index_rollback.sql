@@ -1,0 +1,3 @@
+
+DROP INDEX containers_build_id_not_null;
+

@@ -1,0 +1,4 @@
+
+ALTER TABLE builds
+  DROP COLUMN needs_v6_migration;
+

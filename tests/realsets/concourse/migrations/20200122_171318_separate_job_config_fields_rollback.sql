@@ -1,0 +1,6 @@
+
+ALTER TABLE jobs
+  DROP COLUMN public,
+  DROP COLUMN max_in_flight,
+  DROP COLUMN disable_manual_trigger;
+

@@ -1,0 +1,3 @@
+
+DROP INDEX parent_job_id;
+

@@ -1,0 +1,3 @@
+
+DROP INDEX unencrypted_private_plans_build_idx;
+

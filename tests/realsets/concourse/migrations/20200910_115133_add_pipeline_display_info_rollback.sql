@@ -1,0 +1,2 @@
+
+  ALTER TABLE pipelines DROP COLUMN display;

@@ -1,0 +1,1 @@
+ALTER TABLE hydra_jwk DROP COLUMN created_at;

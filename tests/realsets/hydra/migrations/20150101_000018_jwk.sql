@@ -1,0 +1,1 @@
+DELETE FROM hydra_jwk WHERE sid='hydra.openid.id-token';

@@ -1,0 +1,1 @@
+ALTER TABLE hydra_oauth2_authentication_session DROP COLUMN remember;

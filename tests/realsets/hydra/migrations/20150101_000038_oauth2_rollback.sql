@@ -1,0 +1,2 @@
+DROP INDEX hydra_oauth2_access_request_id_idx;
+DROP INDEX hydra_oauth2_refresh_request_id_idx;

@@ -1,0 +1,5 @@
+DROP INDEX hydra_oauth2_access_challenge_id_idx;
+DROP INDEX hydra_oauth2_refresh_challenge_id_idx;
+DROP INDEX hydra_oauth2_code_challenge_id_idx;
+DROP INDEX hydra_oauth2_oidc_challenge_id_idx;
+DROP INDEX hydra_oauth2_pkce_challenge_id_idx;

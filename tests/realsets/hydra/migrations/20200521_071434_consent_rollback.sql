@@ -1,0 +1,1 @@
+DROP INDEX hydra_oauth2_consent_request_client_id_subject_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE hydra_client DROP COLUMN token_endpoint_auth_signing_alg;

@@ -1,0 +1,3 @@
+DROP INDEX hydra_oauth2_trusted_jwt_bearer_issuer_expires_at_idx;
+
+DROP TABLE IF EXISTS hydra_oauth2_trusted_jwt_bearer_issuer;

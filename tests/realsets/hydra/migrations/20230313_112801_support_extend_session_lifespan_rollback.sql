@@ -1,0 +1,1 @@
+ALTER TABLE hydra_oauth2_flow DROP COLUMN login_extend_session_lifespan;

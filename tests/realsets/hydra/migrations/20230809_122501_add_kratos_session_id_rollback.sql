@@ -1,0 +1,2 @@
+ALTER TABLE hydra_oauth2_flow DROP COLUMN identity_provider_session_id;
+ALTER TABLE hydra_oauth2_authentication_session DROP COLUMN identity_provider_session_id;

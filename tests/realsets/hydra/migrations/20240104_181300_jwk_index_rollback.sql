@@ -1,0 +1,2 @@
+DROP INDEX hydra_jwk_nid_sid_created_at_idx;
+DROP INDEX hydra_jwk_nid_sid_kid_created_at_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE hydra_oauth2_refresh DROP COLUMN first_used_at;

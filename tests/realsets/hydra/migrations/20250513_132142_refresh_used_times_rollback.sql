@@ -1,0 +1,2 @@
+ALTER TABLE hydra_oauth2_refresh
+  DROP COLUMN used_times;

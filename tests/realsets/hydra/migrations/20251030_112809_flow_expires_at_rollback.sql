@@ -1,0 +1,2 @@
+ALTER TABLE hydra_oauth2_flow
+    DROP COLUMN expires_at;

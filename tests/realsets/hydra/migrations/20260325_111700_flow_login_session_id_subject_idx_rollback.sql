@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS hydra_oauth2_flow_login_session_subject_idx;
