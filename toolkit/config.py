@@ -8,12 +8,17 @@ in `backend/`). Every key is optional; see README.md for the full list.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+import types
+import typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from toolkit.errors import UsageError
 
@@ -23,34 +28,52 @@ DEFAULT_ENVIRONMENTS = ("dev", "uat", "production")
 MIGRATION_RE = re.compile(r"^(\d{8}_\d{6})_([a-z0-9_]+)\.sql$")
 
 
+# Value types checked at load (msgspec reads the Annotated constraints): a wrong type or range is
+# one line naming the key, never a traceback at the first migration.
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
+PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+NonEmptyStr = Annotated[str, msgspec.Meta(min_length=1)]
+# schema_migrations or myschema.schema_migrations; quoted as identifiers by the engine.
+TableName = Annotated[str, msgspec.Meta(pattern=r"^[^.\s]{1,63}(\.[^.\s]{1,63})?$",
+                                        description="a table name (name or schema.name)")]
+EnvVarName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                                         description="an environment variable name")]
+BucketName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$",
+                                         description="an S3 bucket name")]
+HttpUrl = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/?#]+[^\s]*$", description="an http(s):// URL")]
+Region = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]+$", description="an AWS region name (e.g. eu-west-1)")]
+RuleId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]+$", description="a rule id (see lint --list-rules)")]
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     """How the engine runs migrations. Times in milliseconds unless the name says seconds."""
 
-    table: str = "schema_migrations"
+    table: TableName = "schema_migrations"
     # Lock retries (GitLab's with_lock_retries model): each try waits at most lock_timeout for its
     # table locks, so a reader queued behind the DDL never waits longer than that; tries grow from
     # lock_timeout_ms to lock_timeout_max_ms, with a pause between, until lock_retry_deadline_s.
-    lock_timeout_ms: int = 200
-    lock_timeout_max_ms: int = 5000
-    lock_retry_deadline_s: float = 60.0
-    lock_retry_pause_ms: int = 500
+    lock_timeout_ms: PositiveInt = 200
+    lock_timeout_max_ms: PositiveInt = 5000
+    lock_retry_deadline_s: PositiveFloat = 60.0
+    lock_retry_pause_ms: NonNegativeInt = 500
     # Per statement; 0 disables. A long backfill should be batched, not given hours.
-    statement_timeout_ms: int = 30 * 60 * 1000
+    statement_timeout_ms: NonNegativeInt = 30 * 60 * 1000
     # How long a second runner waits for the first to finish before giving up.
-    runner_lock_wait_s: float = 600.0
+    runner_lock_wait_s: Annotated[float, msgspec.Meta(ge=0)] = 600.0
     allow_out_of_order: bool = False
 
 
 @dataclass(frozen=True)
 class Environment:
     name: str
-    url_env: str  # name of the environment variable that holds its database URL
+    url_env: EnvVarName  # name of the environment variable that holds its database URL
     confirm: bool  # writes ask the operator to type the environment name
     require_backup: bool  # migrate refuses without a fresh verified backup
-    backup_max_age_min: float = 60.0
+    backup_max_age_min: PositiveFloat = 60.0
     # Extra databases that backup-databases.sh also backs up (names of env vars holding URLs).
-    extra_url_envs: tuple[str, ...] = ()
+    extra_url_envs: tuple[EnvVarName, ...] = ()
 
     def database_url(self, override: str | None = None) -> str:
         """The URL from --database-url, DATABASE_URL_<ENV>, then DATABASE_URL."""
@@ -68,24 +91,24 @@ class Environment:
 
 @dataclass(frozen=True)
 class BackupSettings:
-    bucket: str | None = None
+    bucket: BucketName | None = None
     prefix: str = "migrate-action"
-    region: str | None = None
-    endpoint_url: str | None = None
-    sse: str | None = None  # "AES256" or "aws:kms"
-    kms_key_id: str | None = None
-    storage_class: str | None = None
-    compression: str = "zstd"  # zstd | gzip | none
-    compression_level: int = 1
-    compression_threads: int = 0  # zstd worker threads; 0 = CPUs - 1 (1 to 4)
-    part_size_mb: int = 8  # memory is about 3 parts; grown for databases too big for 9,000 parts
+    region: Region | None = None
+    endpoint_url: HttpUrl | None = None
+    sse: Literal["AES256", "aws:kms"] | None = None
+    kms_key_id: NonEmptyStr | None = None
+    storage_class: Annotated[str, msgspec.Meta(pattern=r"^[A-Z_]+$", description="an S3 storage class")] | None = None
+    compression: Literal["zstd", "gzip", "none"] = "zstd"
+    compression_level: Annotated[int, msgspec.Meta(ge=0, le=22)] = 1
+    compression_threads: Annotated[int, msgspec.Meta(ge=0, le=64)] = 0  # zstd workers; 0 = CPUs - 1 (1 to 4)
+    part_size_mb: Annotated[int, msgspec.Meta(ge=5, le=5120)] = 8  # memory is about 3 parts
 
 
 @dataclass(frozen=True)
 class LintSettings:
-    disable: tuple[str, ...] = ()
-    fail_on: str = "error"
-    large_table_rows: int = 100_000
+    disable: tuple[RuleId, ...] = ()
+    fail_on: Literal["error", "warning", "notice", "never"] = "error"
+    large_table_rows: NonNegativeInt = 100_000
 
 
 @dataclass(frozen=True)
@@ -147,52 +170,143 @@ def _find_config_file(flag: str | None, migrations_dir: Path) -> Path | None:
     return None
 
 
-def _build(cls: type, table: dict[str, Any], where: str):
+# Environment variables that feed [backup] keys; the first one set wins over the file.
+BACKUP_ENV_VARS: dict[str, tuple[str, ...]] = {
+    "bucket": ("BACKUP_S3_BUCKET",),
+    "prefix": ("BACKUP_S3_PREFIX",),
+    "region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "endpoint_url": ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+}
+
+
+def _show(value: Any) -> str:
+    """A value as it would be written in TOML, for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(tp: Any) -> str:
+    """What a field's type accepts, in words: 'an integer >= 1', 'true or false', ..."""
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *metas = typing.get_args(tp)
+        words = _expected(base)
+        for meta in metas:
+            if isinstance(meta, msgspec.Meta):
+                if meta.description:
+                    return meta.description
+                bounds = [f"{op} {getattr(meta, attr)}" for attr, op in
+                          (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")) if getattr(meta, attr) is not None]
+                if bounds:
+                    words += " " + " and ".join(bounds)
+                if meta.min_length:
+                    words = "a non-empty string"
+        return words
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_expected(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin is Literal:
+        return "one of " + ", ".join(_show(a) for a in typing.get_args(tp))
+    if origin is tuple:
+        return f"a list, each {_expected(typing.get_args(tp)[0])}"
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(tp, str(tp))
+
+
+def _convert(cls: type, table: Any, where: str, origins: dict[str, str] | None = None):
+    """Type- and range-check one table with msgspec (strict: "false" is not a bool) into `cls`.
+
+    `where` names the table in errors ("migrate-action.toml: [engine]"); `origins` maps a key to the
+    environment variable its value came from, so that error names the variable instead.
+    """
+    if not isinstance(table, dict):
+        raise UsageError(f"{where}: expected a table, got {_show(table)}")
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise UsageError(f"unknown key(s) in [{where}]: {', '.join(unknown)}",
-                         hint=f"valid keys: {', '.join(sorted(known))}")
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
-    return cls(**values)
+        raise UsageError(f"{where}: unknown key(s): {', '.join(unknown)}",
+                         hint=f"valid keys: {', '.join(sorted(known - {'name'}))}")
+    try:
+        return msgspec.convert(table, cls, strict=True)
+    except msgspec.ValidationError as exc:
+        match = re.search(r"at `\$\.([A-Za-z0-9_]+)", str(exc))
+        key = match.group(1) if match else None
+        if key is None or key not in table:
+            raise UsageError(f"{where}: {exc}") from None
+        hints = typing.get_type_hints(cls, include_extras=True)
+        origin = (origins or {}).get(key)
+        place = f"environment variable {origin} ({where} {key})" if origin else f"{where} {key}"
+        raise UsageError(f"{place}: expected {_expected(hints[key])}, got {_show(table[key])}") from None
+
+
+def _env_overrides(names: dict[str, tuple[str, ...]]) -> tuple[dict[str, str], dict[str, str]]:
+    values, origins = {}, {}
+    for key, variables in names.items():
+        for var in variables:
+            if os.environ.get(var):
+                values[key], origins[key] = os.environ[var], var
+                break
+    return values, origins
 
 
 def load_config(*, migrations_dir: str | None = None, config_file: str | None = None) -> Config:
     mdir = resolve_migrations_dir(migrations_dir)
     path = _find_config_file(config_file, mdir)
     data: dict[str, Any] = {}
+    label = "defaults"
     if path is not None:
+        label = path.name
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"{path}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
         if not migrations_dir and not os.environ.get("MIGRATIONS_DIR") and "migrations_dir" in data:
+            if not isinstance(data["migrations_dir"], str) or not data["migrations_dir"]:
+                raise UsageError(f"{label}: migrations_dir: expected a non-empty string, "
+                                 f"got {_show(data['migrations_dir'])}")
             mdir = (path.parent / data["migrations_dir"]).resolve()
     unknown = sorted(set(data) - {"migrations_dir", "engine", "environments", "backup", "lint"})
     if unknown:
         raise UsageError(f"{path}: unknown section(s): {', '.join(unknown)}")
 
     environments = {name: _default_environment(name) for name in DEFAULT_ENVIRONMENTS}
-    for name, table in (data.get("environments") or {}).items():
+    env_tables = data.get("environments") or {}
+    if not isinstance(env_tables, dict):
+        raise UsageError(f"{label}: [environments]: expected a table, got {_show(env_tables)}")
+    for name, table in env_tables.items():
+        where = f"{label}: [environments.{name}]"
+        if not isinstance(table, dict):
+            raise UsageError(f"{where}: expected a table, got {_show(table)}")
+        if "name" in table:
+            raise UsageError(f"{where}: unknown key(s): name", hint="the name is the table's: [environments.<name>]")
         base = environments.get(name) or _default_environment(name)
-        overrides = dict(table)
-        environments[name] = _build(Environment, {**base.__dict__, **overrides, "name": name},
-                                    f"environments.{name}")
+        environments[name] = _convert(Environment, {**base.__dict__, **table, "name": name}, where)
 
-    backup = _build(BackupSettings, data.get("backup") or {}, "backup")
-    backup = replace(
-        backup,
-        bucket=os.environ.get("BACKUP_S3_BUCKET") or backup.bucket,
-        prefix=os.environ.get("BACKUP_S3_PREFIX") or backup.prefix,
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or backup.region,
-        endpoint_url=(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-                      or backup.endpoint_url),
-    )
+    env_values, origins = _env_overrides(BACKUP_ENV_VARS)
+    backup_table = data.get("backup") or {}
+    if isinstance(backup_table, dict):
+        backup_table = {**backup_table, **env_values}
+    backup = _convert(BackupSettings, backup_table, f"{label}: [backup]", origins)
+    engine = _convert(EngineSettings, data.get("engine") or {}, f"{label}: [engine]")
+    if engine.lock_timeout_max_ms < engine.lock_timeout_ms:
+        raise UsageError(f"{label}: [engine] lock_timeout_max_ms: expected an integer >= lock_timeout_ms "
+                         f"({engine.lock_timeout_ms}), got {engine.lock_timeout_max_ms}")
+    lint = _convert(LintSettings, data.get("lint") or {}, f"{label}: [lint]")
+    if lint.disable:
+        # Only then is the rule registry (and the SQL parser behind it) worth importing.
+        from toolkit.sql.rules import check_rule_ids
+
+        check_rule_ids(lint.disable, f"{label}: [lint] disable")
     return Config(
         migrations_dir=mdir,
-        engine=_build(EngineSettings, data.get("engine") or {}, "engine"),
+        engine=engine,
         environments=environments,
         backup=backup,
-        lint=_build(LintSettings, data.get("lint") or {}, "lint"),
+        lint=lint,
         source=path,
     )

@@ -9,15 +9,8 @@ from toolkit.plan.model import MigrationPlan, PendingMigration, Plan
 from toolkit.sql.lint import LintOptions, TableStats, lint_text
 from toolkit.sql.locks import Schema, analyze_file
 from toolkit.sql.parse import SqlSyntaxError, parse
-from toolkit.sql.rules import Finding, Options, Rule
-
-EDITED = Rule(
-    id="edited-migration", severity="warning", summary="applied migration edited",
-    why="A migration that already ran somewhere does not run again there, so an edit to it silently "
-        "diverges that environment from a fresh one (and `status` reports a checksum mismatch).",
-    instead="Leave applied migrations as they are and add a new migration with the change.",
-    kind="file",
-)
+from toolkit.sql.rules import EDITED as EDITED  # re-exported: callers import it from here
+from toolkit.sql.rules import Finding, Options
 
 
 def schema_from_history(history: Iterable[tuple[str, str]]) -> Schema:

@@ -24,6 +24,7 @@ from toolkit.sql.parse import ParsedFile, SqlSyntaxError, parse
 from toolkit.sql.rollback_coverage import Coverage, coverage
 from toolkit.sql.rules import (
     SEVERITIES,
+    UNKNOWN_RULE,
     Context,
     FileContext,
     Finding,
@@ -31,16 +32,15 @@ from toolkit.sql.rules import (
     Rule,
     all_rules,
     rule_by_id,
+    rule_ids,
     severity_rank,
+    unknown_rule_message,
 )
+from toolkit.sql.rules import SYNTAX_RULE as SYNTAX_RULE  # re-exported: callers import it from here
 
-SYNTAX_RULE = Rule(
-    id="syntax-error", severity="error", summary="does not parse",
-    why="PostgreSQL's parser rejects this statement, so the migration fails at deploy time.",
-    instead="Fix the SQL; run the migration against a scratch database (migrate --env dev) before review.",
-)
-
-_IGNORE_RE = re.compile(r"migrate-action:\s*ignore(-file)?\s+([a-z0-9_,\s-]+)", re.IGNORECASE)
+# Ids are comma-separated; words after the list ("... ignore lock-table  approved by DBA") are prose.
+_IGNORE_RE = re.compile(r"migrate-action:\s*ignore(-file)?[ \t]+([a-z0-9_-]+(?:[ \t]*,[ \t]*[a-z0-9_-]+)*)",
+                        re.IGNORECASE)
 SMALL_TABLE_BYTES = 1 << 30
 
 
@@ -96,12 +96,14 @@ class LintOptions:
     check_rollback: bool = True
 
 
-def _suppressions(parsed: ParsedFile) -> tuple[dict[int, set[str]], set[str]]:
-    """Per statement index, the rule ids its comments ignore; and the file-wide ignores."""
+def _suppressions(parsed: ParsedFile) -> tuple[dict[int, set[str]], set[str], list[tuple[int, str]]]:
+    """Per statement index, the rule ids its comments ignore; the file-wide ignores; and the
+    (line, id) of every id a suppression names that no rule has."""
     per: dict[int, set[str]] = {}
     whole: set[str] = set()
+    unknown: list[tuple[int, str]] = []
     if "migrate-action:" not in parsed.text:
-        return per, whole
+        return per, whole, unknown
 
     def ids(comment: str) -> list[tuple[bool, set[str]]]:
         return [(bool(m.group(1)), {i.strip().lower() for i in re.split(r"[,\s]+", m.group(2)) if i.strip()})
@@ -115,7 +117,8 @@ def _suppressions(parsed: ParsedFile) -> tuple[dict[int, set[str]], set[str]]:
     try:
         tokens = pg_parser.scan(parsed.text)
     except pg_parser.ParseError:
-        return per, whole
+        return per, whole, unknown
+    known = rule_ids() | {"all"}
     starts = [s.start for s in parsed.statements]
     for t in tokens:
         if t.name not in ("SQL_COMMENT", "C_COMMENT"):
@@ -126,13 +129,14 @@ def _suppressions(parsed: ParsedFile) -> tuple[dict[int, set[str]], set[str]]:
         found_ids = ids(text)
         whole.update(*(found for is_file, found in found_ids if is_file))
         line = parsed.text.count("\n", 0, t.start) + 1
+        unknown.extend((line, i) for _, found in found_ids for i in sorted(found - known))
         for s in parsed.statements:
             nxt = starts[s.index + 1] if s.index + 1 < len(starts) else len(parsed.text) + 1
             if s.end_line == line and s.start < t.start < nxt:
                 for is_file, found in found_ids:
                     if not is_file:
                         per.setdefault(s.index, set()).update(found)
-    return per, whole
+    return per, whole, unknown
 
 
 def _adjust_for_size(f: Finding, rule: Rule | None, opts: LintOptions) -> Finding:
@@ -193,7 +197,12 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
 
 def _finish(path: str, parsed: ParsedFile | None, facts: tuple[StatementFacts, ...], findings: list[Finding],
             cov: Coverage | None, opts: LintOptions) -> FileReport:
-    per, whole = _suppressions(parsed) if parsed is not None else ({}, set())
+    per, whole, unknown = _suppressions(parsed) if parsed is not None else ({}, set(), [])
+    findings = findings + [
+        Finding(UNKNOWN_RULE.id, UNKNOWN_RULE.severity, path, line,
+                f"suppression comment names an {unknown_rule_message(rule_id)}", UNKNOWN_RULE.why,
+                UNKNOWN_RULE.instead)
+        for line, rule_id in unknown]
     disabled = {d.lower() for d in opts.settings.disable}
     kept, suppressed = [], 0
     for f in findings:

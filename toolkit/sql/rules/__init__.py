@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import ModuleType
@@ -119,16 +119,67 @@ def all_rules() -> tuple[LoadedRule, ...]:
     return tuple(sorted(loaded, key=lambda r: (order[r.rule.kind], r.rule.id)))
 
 
-def rule_ids() -> set[str]:
+# Findings made outside the per-rule modules (by the linter, the plan and the suppression parser)
+# still have their Rule here, so that config, `lint --list-rules`, suppressions and docs share one list.
+SYNTAX_RULE = Rule(
+    id="syntax-error", severity="error", summary="does not parse",
+    why="PostgreSQL's parser rejects this statement, so the migration fails at deploy time.",
+    instead="Fix the SQL; run the migration against a scratch database (migrate --env dev) before review.",
+    kind="file",
+)
+EDITED = Rule(
+    id="edited-migration", severity="warning", summary="applied migration edited",
+    why="A migration that already ran somewhere does not run again there, so an edit to it silently "
+        "diverges that environment from a fresh one (and `status` reports a checksum mismatch).",
+    instead="Leave applied migrations as they are and add a new migration with the change.",
+    kind="file",
+)
+UNKNOWN_RULE = Rule(
+    id="unknown-rule-id", severity="warning", summary="suppression names an unknown rule",
+    why="A suppression comment with a misspelt rule id suppresses nothing, so the finding it was meant "
+        "for is still reported (or a real one is hidden if the id later exists).",
+    instead="Use an id from `lint --list-rules` (or `all`).",
+    kind="file",
+)
+
+
+@cache
+def registry() -> dict[str, Rule]:
+    """Every rule id the linter can report, by id, sorted: per-rule modules, rollback coverage, and
+    the findings made elsewhere (syntax errors, edited migrations, unknown suppressions)."""
     from toolkit.sql.rollback_coverage import RULES as ROLLBACK_RULES
 
-    return {r.rule.id for r in all_rules()} | {r.id for r in ROLLBACK_RULES} | {"syntax-error"}
+    rules = [r.rule for r in all_rules()] + list(ROLLBACK_RULES) + [SYNTAX_RULE, EDITED, UNKNOWN_RULE]
+    return {r.id: r for r in sorted(rules, key=lambda r: r.id)}
+
+
+def rule_ids() -> set[str]:
+    return set(registry())
 
 
 def rule_by_id(rule_id: str) -> Rule | None:
-    for r in all_rules():
-        if r.rule.id == rule_id:
-            return r.rule
-    from toolkit.sql.rollback_coverage import RULES as ROLLBACK_RULES
+    return registry().get(rule_id)
 
-    return next((r for r in ROLLBACK_RULES if r.id == rule_id), None)
+
+def closest_rule_id(rule_id: str) -> str | None:
+    """The known id nearest to a misspelt one ("prefer-timestamp" -> "prefer-timestamptz")."""
+    import difflib
+
+    match = difflib.get_close_matches(rule_id.lower(), list(registry()), n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def unknown_rule_message(rule_id: str) -> str:
+    near = closest_rule_id(rule_id)
+    return f"unknown rule '{rule_id}'" + (f" (did you mean '{near}'?)" if near else "")
+
+
+def check_rule_ids(ids: Iterable[str], where: str) -> None:
+    """Raise a one-line UsageError naming the first unknown id (and the closest known one)."""
+    from toolkit.errors import UsageError
+
+    known = rule_ids()
+    for rule_id in ids:
+        if rule_id.lower() not in known:
+            raise UsageError(f"{where}: {unknown_rule_message(rule_id)}",
+                             hint="`lint --list-rules` lists the rule ids")
