@@ -105,142 +105,192 @@ def _locate(exc: BaseException) -> tuple[str | None, int | None]:
     return (m.group("path"), int(m.group("line"))) if m else (None, None)
 
 
-def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = None,
-           progress: Callable[[str], None] = info, story: Story | None = None) -> DeployOutcome:
-    from toolkit.db import connect
-    from toolkit.migrations import runner
+class _StepFailed(Exception):
+    """A step failed and the outcome is final (already marked failure)."""
 
-    reporter = reporter or NoGitHub()
-    config, env_name = request.config, request.env_name
-    env = config.environment(env_name)
-    story = story or Story(f"migrate-action deploy to {env_name}")
-    out = DeployOutcome(FAILURE, story, env_name)
 
-    def fail(exc: BaseException, step_title: str | None = None) -> DeployOutcome:
+@dataclass
+class _Run:
+    """One deploy in progress: what each step reads and writes."""
+
+    request: DeployRequest
+    reporter: GitHubReporter | NoGitHub
+    progress: Callable[[str], None]
+    out: DeployOutcome
+    plan: list = field(default_factory=list)
+    has_script: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def story(self) -> Story:
+        return self.out.story
+
+    @property
+    def env_name(self) -> str:
+        return self.request.env_name
+
+    def fail(self, exc: BaseException) -> _StepFailed:
+        """Record the failure on the outcome and the deployment; the caller raises what this returns."""
+        out = self.out
         out.result = FAILURE
         out.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         out.error_hint = getattr(exc, "hint", None)
         out.error_file, out.error_line = _locate(exc)
-        step = step_title or out.failed_step
-        reporter.set_state(out.deployment_id, env_name, "failure", deployment_description(step, out.error))
-        return out
+        self.reporter.set_state(out.deployment_id, self.env_name, "failure",
+                                deployment_description(out.failed_step, out.error))
+        return _StepFailed()
 
     # 1. What would run. Nothing is reported to GitHub before the inputs and files check out.
-    try:
-        with story.step("plan", "Read migrations and database state") as rec:
+    def read_plan(self):
+        from toolkit.db import connect
+        from toolkit.migrations import runner
+
+        request, config, out = self.request, self.request.config, self.out
+        with self.story.step("plan", "Read migrations and database state") as rec:
             conn = connect(request.database_url)
             try:
                 states = runner.read_states(conn, config)
-                plan = runner.pending_plan(states, env_name, allow_out_of_order=request.allow_out_of_order
-                                           or config.engine.allow_out_of_order)
-                for p in plan:  # parse and check every file before anything is written
+                self.plan = runner.pending_plan(states, self.env_name, allow_out_of_order=request.allow_out_of_order
+                                                or config.engine.allow_out_of_order)
+                for p in self.plan:  # parse and check every file before anything is written
                     runner.load_up(p.file)
             except BaseException:
                 conn.close()
                 raise
-            out.pending = [p.name for p in plan]
-            has_script = {p.name: bool(p.file and p.file.rollback_path) for p in plan}
-            if request.render_plan and plan:
-                out.plan_markdown = _plan_markdown(config, env_name, conn)
-            rec.detail = (f"{len(plan)} pending: {', '.join(out.pending)}" if plan
+            out.pending = [p.name for p in self.plan]
+            self.has_script = {p.name: bool(p.file and p.file.rollback_path) for p in self.plan}
+            if request.render_plan and self.plan:
+                out.plan_markdown = _plan_markdown(config, self.env_name, conn)
+            rec.detail = (f"{len(self.plan)} pending: {', '.join(out.pending)}" if self.plan
                           else "the database is up to date")
-    except ToolkitError as exc:
-        return fail(exc)
+        return conn
 
-    with conn:
-        if request.dry_run:
-            out.result = DRY_RUN
-            story.skip("migrate", "Migrate", "dry run: nothing was changed")
-            return out
+    # 2. The deployment, in progress.
+    def start_deployment(self) -> None:
+        out, reporter, n = self.out, self.reporter, len(self.plan)
+        with self.story.step("deployment", "Create GitHub deployment") as rec:
+            if not reporter.enabled:
+                rec.status, rec.detail = "skipped", "not in GitHub Actions"
+                return
+            out.deployment_id = reporter.create_deployment(
+                self.env_name, f"{n} migration(s)" if n else "no pending migrations",
+                {"migrations": out.pending, "tool": "migrate-action"})
+            reporter.set_state(out.deployment_id, self.env_name, "in_progress",
+                               f"migrating {n} migration(s)" if n else "checking health")
+            rec.detail = f"deployment {out.deployment_id}, in progress"
 
-        # 2. The deployment, in progress.
-        try:
-            with story.step("deployment", "Create GitHub deployment") as rec:
-                if reporter.enabled:
-                    out.deployment_id = reporter.create_deployment(
-                        env_name, f"{len(plan)} migration(s)" if plan else "no pending migrations",
-                        {"migrations": out.pending, "tool": "migrate-action"})
-                    reporter.set_state(out.deployment_id, env_name, "in_progress",
-                                       f"migrating {len(plan)} migration(s)" if plan else "checking health")
-                    rec.detail = f"deployment {out.deployment_id}, in progress"
-                else:
-                    rec.status, rec.detail = "skipped", "not in GitHub Actions"
-        except ToolkitError as exc:
-            return fail(exc)
-
-        # 3-4. Backup, and proof that it can be read back.
-        if not plan:
+    # 3-4. Backup, and proof that it can be read back.
+    def backup(self) -> None:
+        config, story = self.request.config, self.story
+        env = config.environment(self.env_name)
+        if not self.plan:
             story.skip("backup", "Back up", "nothing to migrate")
             story.skip("verify", "Verify backup", "nothing to migrate")
-        elif not config.backup.bucket and not env.require_backup:
+            return
+        if not config.backup.bucket and not env.require_backup:
             story.skip("backup", "Back up", "no S3 bucket configured for this environment")
             story.skip("verify", "Verify backup", "no backup")
-        else:
-            try:
-                with story.step("backup", "Back up") as rec:
-                    taken = backups.take(config, env, request.database_url)
-                    out.backup_uri = taken.uri
-                    rec.detail = taken.detail
-                with story.step("verify", "Verify backup") as rec:
-                    rec.detail = backups.verify(config, env, request.database_url, taken.uri)
-            except (ToolkitError, KeyboardInterrupt) as exc:
-                return fail(exc)
+            return
+        with story.step("backup", "Back up") as rec:
+            taken = backups.take(config, env, self.request.database_url)
+            self.out.backup_uri = taken.uri
+            rec.detail = taken.detail
+        with story.step("verify", "Verify backup") as rec:
+            rec.detail = backups.verify(config, env, self.request.database_url, taken.uri)
 
-        # 5. Migrate.
-        if plan:
-            try:
-                with story.step("migrate", "Migrate") as rec:
-                    try:
-                        result = runner.apply_pending(conn, config, env_name,
-                                                      allow_out_of_order=request.allow_out_of_order,
-                                                      progress=progress)
-                        out.applied = [a.name for a in result.applied]
-                    finally:
-                        if not out.applied:
-                            out.applied = _applied_since(conn, config, out.pending)
-                    rec.detail = (f"applied {len(out.applied)}: {', '.join(out.applied)}" if out.applied
-                                  else "nothing applied (another runner applied them first)")
-            except (ToolkitError, KeyboardInterrupt) as exc:
-                story.skip("health", "Health checks", "not run: the migration failed")
-                done = story.steps[-2]
-                if out.applied:
-                    done.detail += f" (applied before the failure, still in place: {', '.join(out.applied)})"
-                return fail(exc)
-        else:
+    # 5. Migrate.
+    def migrate(self, conn) -> None:
+        from toolkit.migrations import runner
+
+        out, story = self.out, self.story
+        if not self.plan:
             story.skip("migrate", "Migrate", "the database is up to date")
+            return
+        try:
+            with story.step("migrate", "Migrate") as rec:
+                try:
+                    result = runner.apply_pending(conn, self.request.config, self.env_name,
+                                                  allow_out_of_order=self.request.allow_out_of_order,
+                                                  progress=self.progress)
+                    out.applied = [a.name for a in result.applied]
+                finally:
+                    if not out.applied:
+                        out.applied = _applied_since(conn, self.request.config, out.pending)
+                rec.detail = (f"applied {len(out.applied)}: {', '.join(out.applied)}" if out.applied
+                              else "nothing applied (another runner applied them first)")
+        except (ToolkitError, KeyboardInterrupt):
+            story.skip("health", "Health checks", "not run: the migration failed")
+            if out.applied:
+                story.steps[-2].detail += f" (applied before the failure, still in place: {', '.join(out.applied)})"
+            raise
 
-    # 6. Health checks.
-    if request.health.configured:
+    # 6. Health checks; on failure after migrating, the rollback is dispatched once.
+    def health(self) -> bool:
+        request, out, story = self.request, self.out, self.story
+        if not request.health.configured:
+            story.skip("health", "Health checks", "none configured")
+            return True
         with story.step("health", "Health checks") as rec:
             out.health = run_health_checks(request.health.checks(request.database_url), request.health.policy,
-                                           on_measurement=lambda m: progress(
+                                           on_measurement=lambda m: self.progress(
                                                f"    health {m.check} #{m.number}: {m.phase} ({m.message})"))
             story.sections.append(health_markdown(out.health))
             rec.detail = out.health.reason
             if not out.health.ok:
                 rec.status = FAILED
-        if not out.health.ok:
-            out.error = f"health checks failed: {out.health.reason}"
-            _maybe_dispatch(request, reporter, out, has_script)
-            out.result = FAILURE
-            what = f"health check failed after applying {len(out.applied)} migration(s)" if out.applied \
-                else "health check failed"
-            if out.dispatched:  # first: the description is cut at 140 characters
-                what += "; rollback dispatched"
-            reporter.set_state(out.deployment_id, env_name, "failure", f"{what}: {out.health.reason}")
-            return out
-    else:
-        story.skip("health", "Health checks", "none configured")
+        if out.health.ok:
+            return True
+        out.error = f"health checks failed: {out.health.reason}"
+        _maybe_dispatch(request, self.reporter, out, self.has_script)
+        out.result = FAILURE
+        what = (f"health check failed after applying {len(out.applied)} migration(s)" if out.applied
+                else "health check failed")
+        if out.dispatched:  # first: the description is cut at 140 characters
+            what += "; rollback dispatched"
+        self.reporter.set_state(out.deployment_id, self.env_name, "failure", f"{what}: {out.health.reason}")
+        return False
 
-    out.result = SUCCESS if plan else NOTHING
-    with story.step("report", "Mark deployment successful") as rec:
-        if reporter.enabled:
-            reporter.set_state(out.deployment_id, env_name, "success",
+    def succeed(self) -> None:
+        out, reporter = self.out, self.reporter
+        out.result = SUCCESS if self.plan else NOTHING
+        with self.story.step("report", "Mark deployment successful") as rec:
+            if not reporter.enabled:
+                rec.status, rec.detail = "skipped", "not in GitHub Actions"
+                return
+            reporter.set_state(out.deployment_id, self.env_name, "success",
                                f"applied {len(out.applied)} migration(s)" + (", healthy" if out.health else ""))
             rec.detail = f"deployment {out.deployment_id}: success"
-        else:
-            rec.status, rec.detail = "skipped", "not in GitHub Actions"
-    return out
+
+
+def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = None,
+           progress: Callable[[str], None] = info, story: Story | None = None) -> DeployOutcome:
+    env_name = request.env_name
+    request.config.environment(env_name)  # an unknown environment is bad input: raised
+    story = story or Story(f"migrate-action deploy to {env_name}")
+    run = _Run(request, reporter or NoGitHub(), progress, DeployOutcome(FAILURE, story, env_name))
+    try:
+        try:
+            conn = run.read_plan()
+        except ToolkitError as exc:
+            raise run.fail(exc) from None
+        with conn:
+            if request.dry_run:
+                run.out.result = DRY_RUN
+                story.skip("migrate", "Migrate", "dry run: nothing was changed")
+                return run.out
+            try:
+                run.start_deployment()
+            except ToolkitError as exc:
+                raise run.fail(exc) from None
+            try:
+                run.backup()
+                run.migrate(conn)
+            except (ToolkitError, KeyboardInterrupt) as exc:
+                raise run.fail(exc) from None
+        if run.health():
+            run.succeed()
+    except _StepFailed:
+        pass
+    return run.out
 
 
 def _plan_markdown(config: Config, env_name: str, conn) -> str | None:
