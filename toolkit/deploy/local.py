@@ -33,7 +33,7 @@ LOCAL_POLICY = Policy(interval_s=0.2, successes=3, failure_limit=0, consecutive_
 
 def run_local_deploy(*, migrations_dir: str | None = None, config_file: str | None = None, keep: bool = False,
                      fmt: str = "text") -> DeployOutcome:
-    from toolkit.health.app import HealthApp
+    from toolkit.localdev.health_app import HealthApp
     from toolkit.localdev.postgres import LocalPostgres
     from toolkit.localdev.s3 import LocalS3
 
