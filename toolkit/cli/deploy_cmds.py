@@ -120,16 +120,8 @@ def _reporter(github: str, commit_status: bool, ref: str | None):
     sha = ref or os.environ.get("GITHUB_SHA") or ctx.sha
     if not sha:
         raise UsageError("no commit to deploy: set GITHUB_SHA or pass --ref")
-    default_branch = None
-    event_path = os.environ.get("GITHUB_EVENT_PATH")
-    if event_path and os.path.isfile(event_path):
-        try:
-            with open(event_path, encoding="utf-8") as fh:
-                default_branch = (json.load(fh).get("repository") or {}).get("default_branch")
-        except (OSError, ValueError):
-            pass
     return GitHubReporter(GitHubTarget(repo=ctx.repository, sha=sha,
-                                       dispatch_ref=dispatch_ref(os.environ.get("GITHUB_REF"), default_branch),
+                                       dispatch_ref=dispatch_ref(ctx.ref, ctx.default_branch),
                                        run_url=ctx.run_url, commit_status=commit_status))
 
 

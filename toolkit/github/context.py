@@ -43,6 +43,7 @@ class ActionsContext:
     head_sha: str | None
     base_ref: str | None
     workspace: str | None
+    default_branch: str | None = None  # the repository's, from the event payload
 
     @property
     def run_url(self) -> str | None:
@@ -105,6 +106,7 @@ def load_context(environ: Mapping[str, str] | None = None) -> ActionsContext:
         head_sha=head_sha,
         base_ref=base_ref or env.get("GITHUB_BASE_REF") or None,
         workspace=env.get("GITHUB_WORKSPACE") or None,
+        default_branch=(event.get("repository") or {}).get("default_branch") or None,
     )
 
 
