@@ -103,20 +103,17 @@ def prepare_environment(inputs: Mapping[str, str], environ: MutableMapping[str, 
 
 
 def mask_secrets(inputs: Mapping[str, str]) -> None:
-    """Before anything is printed: the URL, its password alone, and the token."""
+    """Before anything is printed: the URL, every form its password can take (as typed, percent-decoded,
+    percent-encoded; in the user info, the query string or a key=value conninfo; even when the URL does
+    not parse), and the token."""
+    from toolkit.db import secrets_of
     from toolkit.github.context import add_mask
 
     url = inputs.get("database-url", "")
     if url:
         add_mask(url)
-        try:
-            import psycopg
-
-            password = psycopg.conninfo.conninfo_to_dict(url).get("password")
-        except Exception:  # noqa: BLE001 (a malformed URL is reported later, by the command, redacted)
-            password = None
-        if password:
-            add_mask(str(password))
+        for secret in sorted(secrets_of(url)):
+            add_mask(secret)
     if inputs.get("github-token"):
         add_mask(inputs["github-token"])
 
