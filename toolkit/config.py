@@ -227,7 +227,8 @@ def _convert(cls: type, table: Any, where: str, origins: dict[str, str] | None =
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise UsageError(f"{where}: unknown key(s): {', '.join(unknown)}",
+        label, _, section = where.rpartition(": ")
+        raise UsageError(f"{label + ': ' if label else ''}unknown key(s) in {section}: {', '.join(unknown)}",
                          hint=f"valid keys: {', '.join(sorted(known - {'name'}))}")
     try:
         return msgspec.convert(table, cls, strict=True)
@@ -283,7 +284,7 @@ def load_config(*, migrations_dir: str | None = None, config_file: str | None = 
         if not isinstance(table, dict):
             raise UsageError(f"{where}: expected a table, got {_show(table)}")
         if "name" in table:
-            raise UsageError(f"{where}: unknown key(s): name", hint="the name is the table's: [environments.<name>]")
+            raise UsageError(f"{label}: unknown key(s) in [environments.{name}]: name", hint="the name is the table's: [environments.<name>]")
         base = environments.get(name) or _default_environment(name)
         environments[name] = _convert(Environment, {**base.__dict__, **table, "name": name}, where)
 

@@ -43,6 +43,8 @@ def test_status_json_shape_and_states(cli, mdir, db):
     write(mdir, "20240104_000000_later", "SELECT 1;")
     (mdir / f"{B}.sql").write_text("BEGIN;\nCREATE TABLE b (id bigint);\nCOMMIT;\n")  # edited after apply
     (mdir / f"{C}.sql").unlink()  # applied, file gone
+    # (with its rollback: a rollback left without its migration is a stray file, refused by every command)
+    (mdir / f"{C}_rollback.sql").unlink(missing_ok=True)
     r = cli("status", "--env", "dev", "--format", "json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
