@@ -31,11 +31,11 @@ def safe_url(url: str) -> str:
     """The URL without user:password@ and without the query string (tokens often live there)."""
     try:
         parts = urlsplit(url)
-    except ValueError:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:  # "http://[::1" or a port that is not a number
         return "<invalid URL>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 

@@ -8,6 +8,7 @@ the rest (the verdict is already known).
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -68,12 +69,16 @@ class HealthResult:
 
 def http_check(url: str, expected: frozenset[int] | None = None, body_match: str | None = None) -> HttpCheck:
     """An HttpCheck for a user-given URL; only http and https are accepted."""
-    parts = urlsplit(url.strip())
+    # Never echo user:password@ or the query (tokens live there), even of a URL that does not parse.
+    shown = re.sub(r"//[^/@]*@", "//", url.strip()).split("?")[0].split("#")[0][:80]
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (a non-numeric or out-of-range port raises here, not at the first probe)
+    except ValueError as exc:
+        raise UsageError(f"health check URL is malformed ({exc}): {shown!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"health check URL must be http:// or https:// with a host: {url.strip()[:80]!r}")
+        raise UsageError(f"health check URL must be http:// or https:// with a host: {shown!r}")
     if body_match:
-        import re
-
         try:
             re.compile(body_match)
         except re.error as exc:

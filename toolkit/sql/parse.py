@@ -112,6 +112,12 @@ class _Lines:
 def parse(text: str, path: str = "<sql>") -> ParsedFile:
     """Parse a file; a syntax error raises SqlSyntaxError with the file's line and column."""
     lines = _Lines(text)
+    nul = text.find("\0")
+    if nul >= 0:
+        # PostgreSQL's parser stops at a NUL: what follows it would silently never run.
+        line, col = lines.line_col(nul)
+        raise ToolkitError(f"{path}:{line}:{col}: NUL character; PostgreSQL would ignore everything after it",
+                           exit_code=2)
     try:
         tree = json.loads(parser.parse_sql_json(text))
     except parser.ParseError as exc:
