@@ -91,7 +91,7 @@ class Decompressor:
         try:
             return self._obj.decompress(chunk)
         except zstandard.ZstdError as exc:
-            raise ToolkitError(f"the backup is corrupt: {exc}") from None
+            raise ToolkitError(f"corrupt zstd frame: {exc}") from None
 
     def finish(self) -> None:
         if self._obj is not None and not self._obj.eof:

@@ -37,19 +37,48 @@ class DatabaseInfo:
     server_version: str
     server_major: int
     size_bytes: int
+    oid: int | None = None
+    system_identifier: str | None = None  # None when the role may not read pg_control_system()
 
     def as_dict(self) -> dict[str, object]:
         return {"name": self.name, "host": self.host, "port": self.port,
-                "server_version": self.server_version, "size_bytes": self.size_bytes}
+                "server_version": self.server_version, "size_bytes": self.size_bytes,
+                "oid": self.oid, "system_identifier": self.system_identifier}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the server itself says this database is: a restore compares it with the manifest's.
+
+    The system identifier is fixed when the cluster is initialised (shared by its physical
+    replicas); the oid is fixed when the database is created. Together with the name they tell one
+    database from another even when two clusters both call theirs `app`."""
+
+    name: str
+    oid: int
+    system_identifier: str | None
+
+
+def database_identity(conn: psycopg.Connection) -> Identity:
+    # PUBLIC may run pg_control_system() by default, but a hardened server may revoke it: asked
+    # only when allowed, so such a role gets None (name and oid still identify) instead of an error.
+    name, oid, allowed = conn.execute(
+        "SELECT d.datname, d.oid::bigint, has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE') "
+        "FROM pg_database d WHERE d.datname = current_database()").fetchone()
+    # Separately: PostgreSQL checks the privilege when the plan starts, even in an untaken branch.
+    sysid = conn.execute("SELECT system_identifier::text FROM pg_catalog.pg_control_system()").fetchone()[0] \
+        if allowed else None
+    return Identity(name, oid, sysid)
 
 
 def database_info(conn: psycopg.Connection, url: str) -> DatabaseInfo:
-    name, version, num, size = conn.execute(
-        "SELECT current_database(), current_setting('server_version'), "
+    version, num, size = conn.execute(
+        "SELECT current_setting('server_version'), "
         "current_setting('server_version_num')::int, pg_database_size(current_database())").fetchone()
+    ident = database_identity(conn)
     host_port = describe(url).split("/", 1)[0]
     host, _, port = host_port.rpartition(":")
-    return DatabaseInfo(name, host, port, version, num // 10000, size)
+    return DatabaseInfo(ident.name, host, port, version, num // 10000, size, ident.oid, ident.system_identifier)
 
 
 def list_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:

@@ -171,6 +171,40 @@ def judge_for_gate(manifest: Mapping[str, Any], *, environment: str, database: s
     return None
 
 
+def source_name(manifest: Mapping[str, Any]) -> str:
+    """`<environment>/<database>` of the backup: what --from-other-database must name."""
+    return f"{manifest.get('environment')}/{(manifest.get('database') or {}).get('name')}"
+
+
+def describe_database(environment: str, database: Mapping[str, Any]) -> str:
+    """e.g. `production database 'app' (oid 16390, system 7412...)` for messages."""
+    known = [f"oid {database['oid']}"] if database.get("oid") is not None else []
+    if database.get("system_identifier"):
+        known.append(f"system {database['system_identifier']}")
+    return f"{environment} database '{database.get('name')}'" + (f" ({', '.join(known)})" if known else "")
+
+
+def identity_mismatch(manifest: Mapping[str, Any], *, environment: str, database: Mapping[str, Any]) -> str | None:
+    """None if the backup was taken of this very database, else what differs (one short phrase).
+
+    `database` is the target's name, oid and system identifier (None when not readable). A
+    manifest written before identities were recorded has no oid: it cannot prove anything."""
+    source = manifest.get("database") or {}
+    if source.get("oid") is None:
+        return "the manifest predates source identities, so it cannot prove which database it is of"
+    differs = []
+    if manifest.get("environment") != environment:
+        differs.append("environment")
+    if source.get("name") != database.get("name"):
+        differs.append("database name")
+    if source.get("system_identifier") and database.get("system_identifier") \
+            and source["system_identifier"] != database["system_identifier"]:
+        differs.append("server (system identifier)")
+    if source.get("oid") != database.get("oid"):
+        differs.append("database oid")
+    return f"{', '.join(differs)} differ{'s' if len(differs) == 1 else ''}" if differs else None
+
+
 def format_age(delta: timedelta) -> str:
     s = int(delta.total_seconds())
     if s < 120:

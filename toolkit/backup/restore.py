@@ -12,11 +12,19 @@ migration would survive it. Instead, in ONE transaction run by psql:
 so objects created after the backup are gone, schema_migrations is as it was, and any failure
 (a corrupt object, a missing role, a lock that cannot be had) leaves the database untouched.
 Objects outside schemas (roles, publications, event triggers, foreign servers) are left alone.
+
+Two guards come first. The backup must be of this very database (the manifest's environment,
+name, oid and system identifier against the target's), unless the caller names the other source
+explicitly. And the drops take their locks like a migration does: each try waits at most a short
+lock_timeout, so the application's readers queued behind it wait no longer than that; tries are
+repeated with backoff until [engine] lock_retry_deadline_s, then the sessions holding the locks
+are named.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import subprocess
 import threading
@@ -31,18 +39,31 @@ import psycopg
 from psycopg import sql
 
 from toolkit import __version__
-from toolkit.backup.dump import count_rows, list_tables
+from toolkit.backup.dump import Identity, count_rows, database_identity, list_tables
 from toolkit.backup.listing import read_manifest
-from toolkit.backup.manifest import ci_context, iso, restore_record_key
+from toolkit.backup.manifest import (
+    ci_context,
+    describe_database,
+    identity_mismatch,
+    iso,
+    restore_record_key,
+    source_name,
+)
 from toolkit.backup.pgtools import conninfo_and_env, find_tool, last_error_line
 from toolkit.backup.progress import Counters, Progress
 from toolkit.backup.s3 import S3Uri, make_client, parse_uri, put_json
 from toolkit.backup.stream import PipeSink, StreamStats, read_object
 from toolkit.config import Config, Environment
 from toolkit.db import connect, describe, scrub
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, UsageError
 
-LOCK_TIMEOUT = "60s"  # dropping the schemas waits at most this long for the application's locks
+# Each try's lock_timeout starts at [engine] lock_timeout_ms and doubles, but never beyond this:
+# while the restore waits for a lock, every reader of that table waits behind it.
+MAX_LOCK_TIMEOUT_MS = 1000
+
+
+class LockBusy(ToolkitError):
+    """The restore could not get a lock within lock_timeout; nothing was changed."""
 
 
 @dataclass
@@ -73,8 +94,7 @@ class PublicSchema:
 
 def reset_sql(schemas: list[str], public: PublicSchema | None) -> str:
     """SQL that empties the database of everything a dump restores (see the module docstring)."""
-    out = [f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';",
-           "SET LOCAL client_min_messages = warning;",
+    out = ["SET LOCAL client_min_messages = warning;",
            "SELECT count(pg_catalog.lo_unlink(oid)) AS large_objects_unlinked FROM pg_catalog.pg_largeobject_metadata;"]
     for name in schemas:
         out.append(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE;").format(sql.Identifier(name)).as_string(None))
@@ -136,15 +156,23 @@ def _collect(stream, into: deque[str]) -> threading.Thread:
     return t
 
 
+class _Stopped(Exception):
+    """Raised into the feeder when the restore already failed: stop downloading."""
+
+
 def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str, prologue: str, *,
                    progress: bool = True, server_major: int | None = None,
-                   extra_args: tuple[str, ...] = ()) -> StreamStats:
+                   extra_args: tuple[str, ...] = (), lock_timeout_ms: int | None = None) -> StreamStats:
     """S3 -> (zstd) -> pg_restore --file=- -> psql, in one transaction that commits only if every
-    check passed. Raises ToolkitError (after rolling back) on any failure."""
+    check passed. Raises ToolkitError (after rolling back) on any failure: LockBusy if a lock was
+    not granted within lock_timeout_ms (the download is then cut short, so a retry is cheap)."""
     pg_restore = find_tool("pg_restore", server_major)
     psql = _psql_for(pg_restore)
     conninfo, env = conninfo_and_env(target_url)
-    env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c client_min_messages=warning").strip()
+    options = env.get("PGOPTIONS", "") + " -c client_min_messages=warning"
+    if lock_timeout_ms is not None:
+        options += f" -c lock_timeout={int(lock_timeout_ms)}ms"
+    env["PGOPTIONS"] = options.strip()
     psql_err: deque[str] = deque(maxlen=40)
     restore_err: deque[str] = deque(maxlen=40)
     psql_p = subprocess.Popen([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password",
@@ -154,11 +182,18 @@ def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     collectors = [_collect(psql_p.stderr, psql_err), _collect(pr.stderr, restore_err)]
     outcome: dict[str, Any] = {}
+    stop = threading.Event()
 
     def feed() -> None:
         sink = PipeSink(pr.stdin)
+
+        def write(data: bytes) -> None:
+            if stop.is_set():
+                raise _Stopped
+            sink.write(data)
+
         try:
-            outcome["stats"] = read_object(client, obj, manifest, sink.write,
+            outcome["stats"] = read_object(client, obj, manifest, write,
                                            progress=Progress("restore", enabled=progress, read_name="downloaded",
                                                              written_name="decompressed"),
                                            counters=Counters(pid=pr.pid))
@@ -178,6 +213,16 @@ def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str
             if to_psql.closed_early:  # psql stopped on an error: nothing more will be applied
                 pr.kill()
                 break
+        if to_psql.closed_early:
+            # A lock not granted: stop the download at once. Any other error: read on, so a
+            # corrupt object is reported as such rather than as the SQL error it caused.
+            try:
+                psql_p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass  # killed below if still there
+            collectors[0].join(timeout=5)
+            if _lock_timed_out(psql_err):
+                stop.set()
         feeder.join()
         pr_rc = pr.wait()
         stats: StreamStats | None = outcome.get("stats")
@@ -193,17 +238,73 @@ def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str
         raise
     for t in collectors:
         t.join(timeout=5)
+    psql_error = scrub(last_error_line(chr(10).join(psql_err)), target_url)
+    if stop.is_set() or (psql_rc != 0 and _lock_timed_out(psql_err)):
+        raise LockBusy(f"restore into {describe(target_url)} could not get its locks: {psql_error}")
+    if stats is not None and stats.problems:
+        raise ToolkitError(f"the backup {obj} is corrupt ({'; '.join(stats.problems)}): the restore was rolled "
+                           f"back, {describe(target_url)} is unchanged",
+                           hint="restore an older backup (`list-backups --env ENV`), and take a new one")
     if psql_rc != 0 or to_psql.closed_early:
-        raise ToolkitError(f"restore into {describe(target_url)} failed and was rolled back: "
-                           f"{scrub(last_error_line(chr(10).join(psql_err)), target_url)}")
+        raise ToolkitError(f"restore into {describe(target_url)} failed and was rolled back: {psql_error}")
     if "error" in outcome:
         raise outcome["error"]
     assert stats is not None
-    if stats.problems:
-        raise ToolkitError(f"restore rolled back, the backup failed its checks: {'; '.join(stats.problems)}")
     if pr_rc != 0:
         raise ToolkitError(f"restore rolled back: pg_restore failed: {last_error_line(chr(10).join(restore_err))}")
     return stats
+
+
+def _lock_timed_out(psql_err: deque[str]) -> bool:
+    return any("lock timeout" in line for line in psql_err)
+
+
+def lock_holders(conn: psycopg.Connection, limit: int = 3) -> list[str]:
+    """Other sessions holding locks on this database's user tables (what a restore must drop),
+    longest-running first, each as `pid N (application, user, state for S s, query: ...) on tables`.
+    Without pg_read_all_stats, another role's state and query show as unknown."""
+    rows = conn.execute(
+        r"""SELECT l.pid, coalesce(nullif(a.application_name, ''), '?'), coalesce(a.usename::text, '?'),
+                   coalesce(a.state, '?'),
+                   extract(epoch FROM now() - coalesce(a.xact_start, a.query_start))::int,
+                   regexp_replace(coalesce(a.query, ''), '\s+', ' ', 'g'),
+                   string_agg(DISTINCT n.nspname || '.' || c.relname, ', ')
+              FROM pg_locks l
+              LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+              JOIN pg_class c ON c.oid = l.relation
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE l.locktype = 'relation' AND l.granted AND l.pid IS DISTINCT FROM pg_backend_pid()
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%%'
+             GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 5 DESC NULLS LAST LIMIT %s""", (limit,)).fetchall()
+    out = []
+    for pid, app, user, state, secs, query, tables in rows:
+        who = f"pid {pid}" if pid is not None else "a prepared transaction"
+        since = f" for {secs} s" if secs is not None else ""
+        q = (query[:60] + "...") if len(query) > 60 else query
+        out.append(f"{who} (application {app}, user {user}, {state}{since}, query: {q or '?'}) on {tables}")
+    return out
+
+
+def check_source(manifest: dict[str, Any], obj: S3Uri, env_name: str, target: Identity,
+                 from_other_database: str | None) -> str | None:
+    """Refuse (UsageError, one line naming both) a backup of another database unless
+    `from_other_database` names its source exactly. Returns the source when it was overridden."""
+    source = manifest.get("database") or {}
+    target_d = {"name": target.name, "oid": target.oid, "system_identifier": target.system_identifier}
+    src, tgt = describe_database(str(manifest.get("environment")), source), describe_database(env_name, target_d)
+    if from_other_database is not None and from_other_database != source_name(manifest):
+        raise UsageError(f"--from-other-database {from_other_database!r} does not name the backup's source: "
+                         f"{obj} is a backup of {src}, to be restored into {tgt}",
+                         hint=f"to restore it anyway pass --from-other-database {source_name(manifest)}")
+    mismatch = identity_mismatch(manifest, environment=env_name, database=target_d)
+    if mismatch is None:
+        return None
+    if from_other_database is None:
+        raise UsageError(f"refusing to restore {obj} into {tgt}: it is a backup of {src} ({mismatch}); "
+                         "nothing was changed",
+                         hint=f"to put that data here on purpose, pass --from-other-database {source_name(manifest)}")
+    return from_other_database
 
 
 def compare_counts(expected: dict[str, int], actual: dict[str, int]) -> dict[str, list[int]]:
@@ -216,9 +317,28 @@ def compare_counts(expected: dict[str, int], actual: dict[str, int]) -> dict[str
     return out
 
 
+def preflight(config: Config, env: Environment, database_url: str, uri: str, *,
+              from_other_database: str | None = None) -> str:
+    """Everything checked before a restore touches the database: the manifest, and that the backup
+    is of this database (see check_source). Returns a line for the confirmation prompt."""
+    client = make_client(config.backup)
+    obj, manifest = read_manifest(client, parse_uri(uri))
+    with connect(database_url) as conn:
+        target = database_identity(conn)
+    check_source(manifest, obj, env.name, target, from_other_database)
+    return (f"replace {describe_database(env.name, {'name': target.name, 'oid': target.oid})} "
+            f"({describe(database_url)}) with {obj}, a backup of "
+            f"{describe_database(str(manifest['environment']), manifest['database'])} "
+            f"taken {manifest['started_at']}")
+
+
 def restore_backup(config: Config, env: Environment, database_url: str, uri: str, *,
-                   progress: bool = True) -> RestoreResult:
-    """Replace the database's contents with the backup at `uri` (no confirmation here: the CLI asks)."""
+                   progress: bool = True, from_other_database: str | None = None) -> RestoreResult:
+    """Replace the database's contents with the backup at `uri` (no confirmation here: the CLI asks).
+
+    Refuses a backup of another database unless `from_other_database` is its `<env>/<database>`
+    exactly (the rollback path never passes it)."""
+    from toolkit.console import warn
     from toolkit.migrations.tracking import latest_applied
 
     settings = config.backup
@@ -227,11 +347,39 @@ def restore_backup(config: Config, env: Environment, database_url: str, uri: str
     started = datetime.now(UTC)
     t0 = time.monotonic()
     with connect(database_url) as conn:
-        name = conn.execute("SELECT current_database()").fetchone()[0]
+        target = database_identity(conn)
         server_major = conn.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
-        schemas, public = inspect_target(conn)
-    restore_stream(client, obj, manifest, database_url, reset_sql(schemas, public), progress=progress,
-                   server_major=server_major)
+    name = target.name
+    overridden = check_source(manifest, obj, env.name, target, from_other_database)
+
+    engine = config.engine
+    cap = min(engine.lock_timeout_max_ms, MAX_LOCK_TIMEOUT_MS)
+    timeout, tries = min(engine.lock_timeout_ms, cap), 0
+    while True:
+        tries += 1
+        with connect(database_url) as conn:
+            schemas, public = inspect_target(conn)
+        try:
+            restore_stream(client, obj, manifest, database_url, reset_sql(schemas, public), progress=progress,
+                           server_major=server_major, lock_timeout_ms=timeout)
+            break
+        except LockBusy:
+            elapsed = time.monotonic() - t0
+            pause = min(engine.lock_retry_pause_ms * (1.5 ** (tries - 1)), 5000) / 1000
+            pause *= random.uniform(0.75, 1.25)  # noqa: S311 - jitter, not security
+            if elapsed + pause >= engine.lock_retry_deadline_s:
+                with connect(database_url) as conn:
+                    holders = lock_holders(conn)
+                raise ToolkitError(
+                    f"restore of {obj} into {env.name} database '{name}' gave up after {tries} tries in "
+                    f"{elapsed:.0f} s: its tables are locked by {'; '.join(holders) or 'another session'}; "
+                    "the database is unchanged",
+                    hint="stop the application (or end that session with pg_terminate_backend(pid)) and restore "
+                         "again; [engine] lock_retry_deadline_s allows a longer wait") from None
+            warn(f"restore: tables busy (try {tries}, waited at most {timeout} ms for a lock); "
+                 f"retrying in {pause:.1f} s")
+            time.sleep(pause)
+            timeout = min(timeout * 2, cap)
     with connect(database_url) as conn:
         conn.execute("ANALYZE")  # a restored database has no planner statistics
         tables = count_rows(conn, list_tables(conn))
@@ -244,9 +392,13 @@ def restore_backup(config: Config, env: Environment, database_url: str, uri: str
     record = {
         "kind": "restore", "uri": str(obj), "manifest_sha256": manifest["sha256"],
         "backup_started_at": manifest["started_at"], "backup_environment": manifest["environment"],
-        "target": {"environment": env.name, "database": name, "server": describe(database_url)},
+        "source": {"environment": manifest["environment"], **{k: manifest["database"].get(k) for k in
+                                                                ("name", "oid", "system_identifier")}},
+        "from_other_database": overridden,
+        "target": {"environment": env.name, "database": name, "server": describe(database_url),
+                   "oid": target.oid, "system_identifier": target.system_identifier},
         "started_at": result.started_at, "finished_at": result.finished_at, "duration_s": result.duration_s,
-        "newest_migration": newest, "row_count_mismatches": result.mismatches,
+        "newest_migration": newest, "row_count_mismatches": result.mismatches, "lock_tries": tries,
         "by": os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "unknown",
         "git": ci_context(os.environ), "toolkit_version": __version__,
     }
@@ -257,7 +409,5 @@ def restore_backup(config: Config, env: Environment, database_url: str, uri: str
             put_json(client, settings, bucket, key, record)
             result.record_uri = f"s3://{bucket}/{key}"
         except ToolkitError as exc:
-            from toolkit.console import warn
-
             warn(f"restore done, but its record could not be written: {exc.message}")
     return result

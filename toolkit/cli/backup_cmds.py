@@ -152,22 +152,27 @@ def list_backups(env_name: str, database: str | None, limit: int, bucket: str | 
 @click.option("--uri", required=True, metavar="s3://B/KEY", help="The backup to restore.")
 @env_options
 @click.option("--yes", is_flag=True, help="Confirm non-interactively (environments that ask, like production).")
+@click.option("--from-other-database", metavar="ENV/DATABASE",
+              help="Restore a backup taken of another database (or an older one whose manifest records no "
+                   "identity); must name the backup's source exactly, e.g. dev/devdb.")
 @_quiet
 def restore(uri: str, env_name: str, database_url: str | None, migrations_dir: str | None,
-            config_file: str | None, yes: bool, quiet: bool) -> None:
+            config_file: str | None, yes: bool, from_other_database: str | None, quiet: bool) -> None:
     """Replace the database with a backup, exactly as it was (newer tables do not survive).
 
     One transaction: every user schema is dropped and the dump restored (no owners); if anything
-    fails, or the object does not hash to its manifest's SHA-256, nothing changes.
+    fails, or the object does not hash to its manifest's SHA-256, nothing changes. A backup of
+    another database (by environment, name, oid and server) is refused without --from-other-database.
     """
-    from toolkit.backup.restore import restore_backup
-    from toolkit.db import describe
+    from toolkit.backup.restore import preflight, restore_backup
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     url = ctx.database_url
+    what = preflight(ctx.config, ctx.env, url, uri, from_other_database=from_other_database)
     if ctx.env.confirm:
-        confirm_environment(ctx.env.name, f"replace database {describe(url)} with {uri}", assume_yes=yes)
-    result = restore_backup(ctx.config, ctx.env, url, uri, progress=not quiet)
+        confirm_environment(ctx.env.name, what, assume_yes=yes)
+    result = restore_backup(ctx.config, ctx.env, url, uri, progress=not quiet,
+                            from_other_database=from_other_database)
     info(f"restored {result.uri} into {env_name} database {result.database} in {result.duration_s:.1f} s; "
          f"newest migration now {result.newest_migration or '(none)'}"
          + (f"; recorded at {result.record_uri}" if result.record_uri else ""))
