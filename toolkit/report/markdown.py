@@ -7,6 +7,9 @@ why/instead texts into a legend; findings themselves are never dropped.
 
 from __future__ import annotations
 
+import html
+import re
+
 from toolkit import __version__
 from toolkit.plan.model import MigrationPlan, Plan, effective_locks, lock_effect
 from toolkit.sql.locks import blocks
@@ -18,17 +21,48 @@ ICON = {"error": "❌", "warning": "⚠️", "notice": "ℹ️"}
 LOCK_ICON = {"reads and writes": "🔴", "writes": "🟠", "nothing": "🟢"}
 
 
+def _one_line(text: str) -> str:
+    """Untrusted text never ends its line: a newline would start a new block (a heading, a list...)."""
+    return re.sub(r"[\r\n\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+", " ", str(text))
+
+
 def _md(text: str) -> str:
-    """Escape what would turn plain text into markup inside a table cell or list item."""
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text (SQL identifiers, messages, paths) as inline Markdown that renders as itself.
+
+    HTML-escaped (so `<!--`, tags and entities are text), table pipes escaped, and the characters that
+    open inline markup (code spans, emphasis, links, images) backslash-escaped, as CommonMark allows for
+    any ASCII punctuation."""
+    text = html.escape(_one_line(text), quote=False)
+    text = re.sub(r"([\\`*\[\]|])", r"\\\1", text)
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
 
 
-def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+def _code(text: str, *, in_table: bool = False) -> str:
+    """A code span that holds any text: delimited by more backticks than its longest backtick run."""
+    text = _one_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) \
+        else ""
+    if in_table:  # GFM splits a row at any unescaped pipe, even inside a code span
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _html(text: str) -> str:
+    """Untrusted text inside raw HTML (the <summary> line)."""
+    return html.escape(_one_line(text), quote=True)
+
+
+def _fence(text: str) -> str:
+    """A backtick fence longer than any backtick run in the text, so no line of it can close the block
+    (CommonMark: a closing fence is at least as long as the opening one, indented up to 3 spaces)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def verdict(plan: Plan) -> str:
-    env = f" on `{plan.environment}`" if plan.environment else ""
+    env = f" on {_code(plan.environment)}" if plan.environment else ""
     n = len(plan.migrations)
     if n == 0 and not plan.findings:
         return f"✅ **No pending migrations{env}.**"
@@ -72,7 +106,7 @@ def summary_table(plan: Plan) -> str:
         lk = m.worst_lock
         lock = f"{LOCK_ICON[blocks(lk.mode)]} {_md(plan.describe_lock(lk))}" if lk else "🟢 none on existing tables"
         tx = "" if m.transactional else " (no transaction)"
-        rows.append(f"| {_code(m.name)} | {m.statement_count}{tx} | {lock} | {_findings_cell(m)} | {_rollback_cell(m)} |")
+        rows.append(f"| {_code(m.name, in_table=True)} | {m.statement_count}{tx} | {lock} | {_findings_cell(m)} | {_rollback_cell(m)} |")
     return "\n".join(rows)
 
 
@@ -109,7 +143,7 @@ def _sql_block(sql: str, max_lines: int | None) -> str:
     if max_lines is not None and len(lines) > max_lines:
         cut = f"\n_… {len(lines) - max_lines} more lines (truncated to fit GitHub's comment limit)._"
         lines = lines[:max_lines]
-    fence = "````" if any(ln.startswith("```") for ln in lines) else "```"
+    fence = _fence(sql)
     return f"{fence}sql\n" + "\n".join(lines) + f"\n{fence}{cut}"
 
 
@@ -118,7 +152,7 @@ def _details(m: MigrationPlan, plan: Plan, *, sql_lines: int | None, locks: bool
                        for s in ("error", "warning", "notice") if m.count(s)) or "no findings"
     mode = "runs in one transaction" if m.transactional else "runs statement by statement, outside a transaction"
     n = m.statement_count
-    out = [f"<details><summary><code>{m.name}</code> — {counts}</summary>", "",
+    out = [f"<details><summary><code>{_html(m.name)}</code> — {counts}</summary>", "",
            f"{_code(m.migration.path)} · {n} statement{'s' if n != 1 else ''} · {mode}", ""]
     if m.findings:
         out += ["**Findings**", ""]
@@ -145,7 +179,7 @@ def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT 
            title: str | None = None) -> str:
     """The comment body; starts with `marker` (hidden) so the same comment is found and edited."""
     head = [marker] if marker else []
-    env = f" for `{plan.environment}`" if plan.environment else ""
+    env = f" for {_code(plan.environment)}" if plan.environment else ""
     head += [f"### {title or 'Migration plan' + env}", "", verdict(plan)]
     wl = worst_lock_line(plan)
     if wl:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from toolkit.plan.model import Plan, effective_locks, lock_effect
@@ -9,7 +10,8 @@ from toolkit.report.markdown import verdict, worst_lock_line
 
 
 def _plain(md: str) -> str:
-    return re.sub(r"\*\*|`", "", md)
+    """The markdown verdict as plain text: no markup, escapes undone."""
+    return html.unescape(re.sub(r"\\([\\`*\[\]|_])", r"\1", re.sub(r"\*\*|(?<!\\)`", "", md)))
 
 
 def render(plan: Plan) -> str:
