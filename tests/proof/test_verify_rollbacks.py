@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from toolkit.app.verify_rollbacks import VerifySettings, rollback_info, verify_rollbacks
 from tests.fixtures.pg import REPO
+from toolkit.app.verify_rollbacks import VerifySettings, rollback_info, verify_rollbacks
 
 # (case, up, correct rollback, buggy rollback, the catalog line the bug must produce)
 SEEDED = [
