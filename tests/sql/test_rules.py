@@ -15,6 +15,10 @@ from toolkit.sql.rules import all_rules
 NO_RB = LintOptions(check_rollback=False)
 
 CASES: dict[str, tuple[list[str], list[str]]] = {
+    "ban-drop-schema": (
+        ["DROP SCHEMA reporting CASCADE", "DROP SCHEMA IF EXISTS reporting"],
+        ["CREATE SCHEMA tmp; DROP SCHEMA tmp CASCADE", "DROP TABLE IF EXISTS t"],
+    ),
     "adding-required-field": (
         ["ALTER TABLE users ADD COLUMN tier int NOT NULL"],
         ["ALTER TABLE users ADD COLUMN tier int NOT NULL DEFAULT 0",
@@ -38,8 +42,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "constraint-missing-not-valid": (
         ["ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)",
          "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0)",
-         "ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons (id)"],
+         "ALTER TABLE orders ADD COLUMN coupon_id bigint DEFAULT 1 REFERENCES coupons (id)"],
         ["ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID",
+         # A new column without a default is NULL everywhere: PostgreSQL validates nothing.
+         "ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons (id)",
          "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID",
          "ALTER TABLE orders VALIDATE CONSTRAINT fk",
          "CREATE TABLE t (id bigint PRIMARY KEY, u bigint); ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (u) "

@@ -21,7 +21,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType, ReindexObjectType, VariableSetKind
 
 from toolkit.sql.parse import ParsedFile, Statement, qualified_name
-from toolkit.sql.volatility import volatility
+from toolkit.sql.volatility import function_volatility, volatility
 
 # Weakest to strongest, as in the documentation.
 MODES = (
@@ -104,10 +104,32 @@ def column_type(tn: ast.TypeName) -> ColumnType:
     return ColumnType(name, tuple(mods), bool(tn.arrayBounds))
 
 
-def binary_coercible(old: ColumnType, new: ColumnType) -> bool:
-    """True when ALTER COLUMN TYPE old -> new needs no rewrite (and no index rebuild) in PostgreSQL."""
+# Zones with a fixed UTC offset of 0: PostgreSQL 12+ changes timestamp <-> timestamptz without a
+# rewrite when the session TimeZone is one of them (TimestampTimestampTzRequiresRewrite).
+_UTC_ZONES = {"utc", "etc/utc", "gmt", "etc/gmt", "zulu", "etc/zulu", "uct", "etc/uct", "universal",
+              "etc/universal", "gmt0", "etc/gmt0", "etc/gmt+0", "etc/gmt-0", "gmt+0", "gmt-0", "greenwich",
+              "etc/greenwich", "0", "+0", "-0", "+00", "+00:00", "00:00", "utc0", "utc+0", "utc-0"}
+
+
+def timezone_is_utc(value: str | None) -> bool | None:
+    """True/False for a known TimeZone setting, None when unknown (not set, or 'default'/'local')."""
+    if value is None or value.strip().lower() in ("default", "local", ""):
+        return None
+    return value.strip().lower() in _UTC_ZONES
+
+
+def timestamp_zone_change(old: ColumnType, new: ColumnType) -> bool:
+    return ({old.name, new.name} == {"timestamp", "timestamptz"} and old.array == new.array
+            and (old.mods == new.mods or not new.mods))
+
+
+def binary_coercible(old: ColumnType, new: ColumnType, *, utc: bool | None = False) -> bool:
+    """True when ALTER COLUMN TYPE old -> new needs no rewrite (and no index rebuild) in PostgreSQL.
+    `utc`: whether the session TimeZone is UTC (decides timestamp <-> timestamptz)."""
     if old == new:
         return True
+    if timestamp_zone_change(old, new):
+        return bool(utc)
     if old.array != new.array:
         return False
     o, n = old.name, new.name
@@ -142,13 +164,15 @@ def _walk(value) -> Iterable[ast.Node]:
             yield from _walk(v)
 
 
-def expression_volatility(expr: ast.Node | None) -> tuple[str, str | None]:
-    """('volatile' | 'unknown' | 'stable_or_immutable', the function that decided it)."""
+def expression_volatility(expr: ast.Node | None,
+                          functions: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """('volatile' | 'unknown' | 'stable_or_immutable', the function that decided it).
+    `functions`: volatility of functions created earlier in the set (Schema.functions)."""
     worst, culprit = "stable_or_immutable", None
     for node in _walk(expr):
         if isinstance(node, ast.FuncCall):
             fname = node.funcname[-1].sval
-            v = volatility(fname)
+            v = volatility(fname, functions)
             if v == "volatile":
                 return "volatile", fname
             if v == "unknown" and worst != "unknown":
@@ -223,10 +247,33 @@ class Schema:
         # (table, constraint) -> referenced table: dropping a foreign key (or its table) takes
         # ACCESS EXCLUSIVE on the referenced table too, to remove the key's triggers there.
         self.foreign_keys: dict[tuple[str, str], str] = {}
+        self.fk_columns: dict[tuple[str, str], tuple[str, ...]] = {}  # (table, constraint) -> its columns
+        self.fk_ref_columns: dict[tuple[str, str], tuple[str, ...]] = {}  # -> the referenced columns
+        self.primary_keys: dict[str, tuple[str, ...]] = {}
+        # Volatility of functions created by earlier statements (name -> volatile | stable_or_immutable).
+        self.functions: dict[str, str] = {}
+        # Session settings that change what a statement does (lower-case name -> value). A file's SET
+        # changes them for the statements after it; the plan may fill in the server's values (TimeZone)
+        # before a file, which the file itself cannot know.
+        self.settings: dict[str, str] = {}
+        self.server_settings: dict[str, str] = {}  # what RESET returns to; the plan's hook
 
-    def add_foreign_key(self, table: str, name: str | None, columns: list[str], ref: str) -> None:
+    def set_server_setting(self, name: str, value: str) -> None:
+        """A setting the database session starts with (e.g. TimeZone from SHOW TimeZone)."""
+        self.server_settings[name.lower()] = value
+        self.settings[name.lower()] = value
+
+    def add_foreign_key(self, table: str, name: str | None, columns: list[str], ref: str,
+                        ref_columns: Iterable[ast.Node] | None = ()) -> None:
         name = name or f"{table.split('.')[-1]}_{'_'.join(columns)}_fkey"
         self.foreign_keys[(table, name)] = ref
+        self.fk_columns[(table, name)] = tuple(columns)
+        cols = tuple(c.sval for c in ref_columns or () if isinstance(c, ast.String))
+        self.fk_ref_columns[(table, name)] = cols or self.primary_keys.get(ref, ("id",))
+
+    def referencing(self, table: str) -> list[str]:
+        """Tables with a foreign key to `table` (other than itself)."""
+        return sorted({t for (t, _), ref in self.foreign_keys.items() if ref == table and t != table})
 
     def copy_for_next_migration(self, *, keep_created: bool) -> Schema:
         s = Schema()
@@ -235,6 +282,12 @@ class Schema:
         s.not_null_checks = dict(self.not_null_checks)
         s.not_null_proven = set(self.not_null_proven)
         s.foreign_keys = dict(self.foreign_keys)
+        s.fk_columns = dict(self.fk_columns)
+        s.fk_ref_columns = dict(self.fk_ref_columns)
+        s.primary_keys = dict(self.primary_keys)
+        s.functions = dict(self.functions)
+        s.server_settings = dict(self.server_settings)
+        s.settings = dict(self.server_settings)  # a file's own SET does not carry to the next file
         if keep_created:
             s.created = set(self.created)
             s.added_columns = set(self.added_columns)
@@ -256,9 +309,14 @@ def _constraints(col: ast.ColumnDef) -> list[ast.Constraint]:
     return [c for c in col.constraints or () if isinstance(c, ast.Constraint)]
 
 
-def add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[TableLock], str]:
+def add_column_facts(table: str, col: ast.ColumnDef,
+                     functions: dict[str, str] | None = None) -> tuple[bool, bool, list[TableLock], str]:
     """(rewrite, full_scan, extra locks on other tables, reason) for ADD COLUMN."""
     rewrite = scan = False
+    # A new column without a default is NULL in every row: PostgreSQL marks its foreign key valid
+    # without checking a row (transformAlterTableStmt's skipValidation).
+    has_default = any(c.contype in (ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY,
+                                    ConstrType.CONSTR_GENERATED) for c in _constraints(col))
     extra: list[TableLock] = []
     reason = ""
     ctype = column_type(col.typeName) if col.typeName else None
@@ -266,7 +324,7 @@ def add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[T
         rewrite, reason = True, f"{ctype.name} fills every row from a sequence"
     for c in _constraints(col):
         if c.contype == ConstrType.CONSTR_DEFAULT:
-            v, fn = expression_volatility(c.raw_expr)
+            v, fn = expression_volatility(c.raw_expr, functions)
             if v == "volatile":
                 rewrite, reason = True, f"volatile default {fn}() is evaluated for every row"
         elif c.contype == ConstrType.CONSTR_IDENTITY:
@@ -278,7 +336,7 @@ def add_column_facts(table: str, col: ast.ColumnDef) -> tuple[bool, bool, list[T
         elif c.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
             scan = True  # builds an index over every row
         elif c.contype == ConstrType.CONSTR_FOREIGN:
-            scan = scan or not c.skip_validation
+            scan = scan or (not c.skip_validation and has_default)
             extra.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"REFERENCES from {table}"))
     return rewrite, scan, extra, reason
 
@@ -315,10 +373,10 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
         col = cmd.name
         if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
             action = f"ADD COLUMN {cmd.def_.colname}"
-            rewrite, scan, extra, _ = add_column_facts(table, cmd.def_)
+            rewrite, scan, extra, _ = add_column_facts(table, cmd.def_, schema.functions)
             for c in _constraints(cmd.def_):
                 if c.contype == ConstrType.CONSTR_FOREIGN:
-                    schema.add_foreign_key(table, c.conname, [cmd.def_.colname], _rv(c.pktable))
+                    schema.add_foreign_key(table, c.conname, [cmd.def_.colname], _rv(c.pktable), c.pk_attrs)
             out.extend(extra)
             if cmd.def_.typeName:
                 schema.columns[(table, cmd.def_.colname)] = column_type(cmd.def_.typeName)
@@ -327,10 +385,20 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
             new = column_type(cmd.def_.typeName)
             old = schema.columns.get((table, col))
             action = f"ALTER COLUMN {col} TYPE {new}"
-            rewrite = cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new)
+            utc = timezone_is_utc(schema.settings.get("timezone"))
+            rewrite = cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new, utc=utc)
             # An unknown old type with a target some types coerce to for free: say so, do not assume.
             uncertain = old is None and cmd.def_.raw_default is None and new.name in _COERCIBLE_TARGETS
+            if old is not None and cmd.def_.raw_default is None and timestamp_zone_change(old, new) and utc is None:
+                uncertain = True
+                action += " (no rewrite if the session TimeZone is UTC; the file does not set it)"
             schema.columns[(table, col)] = new
+            # The foreign keys that use the column are re-created, on the tables that hold them.
+            for (tb, con), ref in schema.foreign_keys.items():
+                if tb != table and ref == table and col in schema.fk_ref_columns.get((tb, con), ()):
+                    out.append(TableLock(tb, "ACCESS EXCLUSIVE", f"ALTER COLUMN {table}.{col} TYPE (foreign key {con})"))
+                elif tb == table and ref != table and col in schema.fk_columns.get((tb, con), ()):
+                    out.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"ALTER COLUMN {col} TYPE (foreign key {con})"))
         elif st == AT.AT_SetNotNull:
             action = f"ALTER COLUMN {col} SET NOT NULL"
             scan = (table, col) not in schema.not_null_proven
@@ -344,6 +412,11 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
         elif st == AT.AT_DropColumn:
             action = f"DROP COLUMN {col}"
             schema.columns.pop((table, col), None)
+            # Its foreign keys go with it, and their triggers on the referenced table.
+            for (tb, con) in [k for k in schema.foreign_keys if k[0] == table and col in schema.fk_columns.get(k, ())]:
+                ref = schema.foreign_keys.pop((tb, con))
+                if ref != table:
+                    out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP COLUMN {table}.{col} (foreign key {con})"))
         elif st in _SUE_CMDS:
             mode = "SHARE UPDATE EXCLUSIVE"
             if st == AT.AT_ValidateConstraint:
@@ -376,7 +449,7 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
                 action = f"ADD FOREIGN KEY {name}".rstrip()
                 scan = not c.skip_validation
                 out.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"FOREIGN KEY from {table}"))
-                schema.add_foreign_key(table, c.conname, [a.sval for a in c.fk_attrs or ()], _rv(c.pktable))
+                schema.add_foreign_key(table, c.conname, [a.sval for a in c.fk_attrs or ()], _rv(c.pktable), c.pk_attrs)
             elif kind == ConstrType.CONSTR_CHECK:
                 action = f"ADD CHECK {name}".rstrip()
                 scan = not c.skip_validation
@@ -391,6 +464,8 @@ def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
                          ConstrType.CONSTR_EXCLUSION: "EXCLUDE"}[kind]
                 using = bool(c.indexname)
                 action = f"ADD {label}{' USING INDEX' if using else ''}"
+                if kind == ConstrType.CONSTR_PRIMARY and c.keys:
+                    schema.primary_keys[table] = tuple(k.sval for k in c.keys)
                 scan = not using
                 if kind == ConstrType.CONSTR_PRIMARY and using:
                     # PRIMARY KEY USING INDEX still checks NOT NULL on its columns.
@@ -506,6 +581,9 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
                     owner = _index_table(n, schema)
                     if owner:
                         locks.append(TableLock(owner, mode, action))
+                        if node.behavior == 1:  # CASCADE: the foreign keys that use the index go too
+                            for ref in schema.referencing(owner):
+                                locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"{action} {n} CASCADE (foreign key)"))
             elif rt in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY, ObjectType.OBJECT_RULE):
                 for obj in node.objects or ():
                     parts = [p.sval for p in obj]
@@ -524,6 +602,10 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
                     locks.append(TableLock(_rv(rv), "SHARE UPDATE EXCLUSIVE", f"CREATE TABLE {t} INHERITS"))
             for elt in node.tableElts or ():
                 cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
+                if isinstance(elt, ast.ColumnDef) and any(c.contype == ConstrType.CONSTR_PRIMARY for c in cons):
+                    schema.primary_keys[t] = (elt.colname,)
+                elif isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
+                    schema.primary_keys[t] = tuple(k.sval for k in elt.keys or ())
                 if isinstance(elt, ast.ColumnDef) and elt.typeName:
                     schema.columns[(t, elt.colname)] = column_type(elt.typeName)
                     if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
@@ -532,7 +614,7 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
                     if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
                         ref = _rv(c.pktable)
                         cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
-                        schema.add_foreign_key(t, c.conname, cols, ref)
+                        schema.add_foreign_key(t, c.conname, cols, ref, c.pk_attrs)
                         if ref != t:
                             locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
             locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE TABLE"))
@@ -605,9 +687,33 @@ def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], l
                 locks.append(TableLock(t, "ACCESS EXCLUSIVE", "REFRESH MATERIALIZED VIEW", rewrite=True))
         case ast.DoStmt():
             notes.append("DO block: its statements are not analysed; review its locks by hand")
+        case ast.CreateFunctionStmt():
+            schema.functions[node.funcname[-1].sval.lower()] = function_volatility(node)
+        case ast.VariableSetStmt():
+            _session_setting(node, schema)
     locks = [replace(lk, new=True) if lk.table in created_before or _creates(node, lk.table) else lk
              for lk in locks]
     return locks, notes
+
+
+def _session_setting(node: ast.VariableSetStmt, schema: Schema) -> None:
+    if node.kind == VariableSetKind.VAR_RESET_ALL:
+        schema.settings = dict(schema.server_settings)
+        return
+    name = (node.name or "").lower()
+    if name not in ("timezone",):
+        return
+    if node.kind in (VariableSetKind.VAR_SET_DEFAULT, VariableSetKind.VAR_RESET):
+        if name in schema.server_settings:
+            schema.settings[name] = schema.server_settings[name]
+        else:
+            schema.settings.pop(name, None)
+    elif node.kind == VariableSetKind.VAR_SET_VALUE and node.args:
+        value = _const_text(node.args[0])
+        if value is None:
+            schema.settings.pop(name, None)
+        else:
+            schema.settings[name] = value
 
 
 def _creates(node: ast.Node, table: str) -> bool:

@@ -98,12 +98,26 @@ def _alias(prior: list[_Effect], old_key: tuple, new_key: tuple) -> bool:
     return found
 
 
+def _schema_of(name: str) -> tuple[tuple, ...]:
+    """A schema-qualified object goes with DROP SCHEMA (an empty one: its objects were dropped)."""
+    return (("cascade", "schema", name.split(".")[0]),) if "." in name else ()
+
+
+def _relations_in(node) -> set[str]:
+    from toolkit.sql.locks import _walk
+
+    return {_rv(n) for n in _walk(node) if isinstance(n, ast.RangeVar)}
+
+
 def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect]) -> list[_Effect]:
     node, line = stmt.node, stmt.line
     out: list[_Effect] = []
 
     def add(what: str, *keys: tuple) -> None:
-        out.append(_Effect(frozenset(keys), what, line))
+        # Whatever lives in a schema or on a table goes when that is dropped (CASCADE or not).
+        extra = [k2 for k in keys if k[0] in ("table", "view", "function", "type", "sequence", "index")
+                 and isinstance(k[1], str) for k2 in _schema_of(k[1])]
+        out.append(_Effect(frozenset(keys) | frozenset(extra), what, line))
 
     match node:
         case ast.CreateStmt():
@@ -113,17 +127,32 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
             t = _rv(node.into.rel)
             kind = "view" if node.objtype == ObjectType.OBJECT_MATVIEW else "table"
             add(f"{kind} {t}", (kind, t))
-        case ast.ViewStmt() if not node.replace:
+        case ast.ViewStmt():
             t = _rv(node.view)
-            add(f"view {t}", ("view", t))
+            # A view depends on what it reads: DROP TABLE ... CASCADE drops it.
+            deps = [("cascade", "table", r) for r in _relations_in(node.query)]
+            if node.replace:
+                # Maybe a new view, maybe a new definition of an old one: re-creating it undoes either.
+                add(f"view {t} (CREATE OR REPLACE VIEW)", ("view", t), ("view-replaced", t), *deps)
+            else:
+                add(f"view {t}", ("view", t), *deps)
         case ast.IndexStmt() if node.idxname:
             t = _rv(node.relation)
             name = normalize_table(node.idxname)
             index_table[name] = t
-            add(f"index {name} on {t}", ("index", name), ("table", t))
+            # Dropping its table, materialized view or one of its columns drops the index too.
+            cols = _column_refs(list(node.indexParams or ()) + [node.whereClause])
+            cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
+            add(f"index {name} on {t}", ("index", name), ("table", t), ("view", t),
+                *[("column", t, c) for c in cols])
         case ast.CreateSeqStmt():
             t = _rv(node.sequence)
-            add(f"sequence {t}", ("sequence", t))
+            add(f"sequence {t}", ("sequence", t), *_owned_by(node.options))
+        case ast.AlterSeqStmt():
+            # OWNED BY t.c: the sequence goes with its table or column.
+            owner = _owned_by(node.options)
+            if owner:
+                _alias_many(prior, ("sequence", _rv(node.sequence)), owner)
         case ast.CompositeTypeStmt():
             t = _rv(node.typevar)
             add(f"type {t}", ("type", t))
@@ -132,14 +161,21 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
             add(f"type {t}", ("type", t))
         case ast.CreateFunctionStmt():
             t = _names(node.funcname)
-            add(f"function {t}", ("function", t))
-        case ast.CreateExtensionStmt():
+            if node.replace:
+                # A new body for an existing function, or a new function: the rollback undoes it by
+                # dropping the function or by re-creating it with the old body.
+                add(f"function {t} (CREATE OR REPLACE)", ("function", t), ("function-replaced", t))
+            else:
+                add(f"function {t}", ("function", t))
+        case ast.CreateExtensionStmt() if not node.if_not_exists:
+            # IF NOT EXISTS: usually there already (shared by the schema), a rollback leaves it on purpose.
             add(f"extension {node.extname}", ("extension", node.extname))
         case ast.CreateSchemaStmt():
             add(f"schema {node.schemaname}", ("schema", node.schemaname))
         case ast.CreateTrigStmt():
             t = _rv(node.relation)
-            add(f"trigger {node.trigname} on {t}", ("trigger", f"{t}.{node.trigname}"), ("table", t))
+            add(f"trigger {node.trigname} on {t}", ("trigger", f"{t}.{node.trigname}"), ("table", t),
+                ("cascade", "function", _names(node.funcname)))
         case ast.CreatePolicyStmt():
             t = _rv(node.table)
             add(f"policy {node.policy_name} on {t}", ("policy", f"{t}.{node.policy_name}"), ("table", t))
@@ -166,7 +202,8 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
                 st, col = cmd.subtype, cmd.name
                 if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                     c = cmd.def_.colname
-                    add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t))
+                    deps = [("cascade", "type", _names(cmd.def_.typeName))] if cmd.def_.typeName else []
+                    add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t), *deps)
                 elif st == AT.AT_DropColumn:
                     add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
                         ("add-column", t, col), ("table-created", t))
@@ -180,6 +217,8 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
                     keys += [("column", t, k.sval) for k in (cmd.def_.fk_attrs or cmd.def_.keys or ())]
                     # Dropping a column drops the CHECK constraints that use it.
                     keys += [("column", t, c) for c in _column_refs(cmd.def_.raw_expr)]
+                    if cmd.def_.pktable is not None:  # DROP TABLE referenced CASCADE drops the key
+                        keys.append(("cascade", "table", _rv(cmd.def_.pktable)))
                     add(f"constraint {name} on {t}", *keys)
                 elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint) \
                         and cmd.def_.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
@@ -200,10 +239,32 @@ def _column_refs(expr) -> set[str]:
             if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)}
 
 
+def _owned_by(options) -> tuple[tuple, ...]:
+    for opt in options or ():
+        if isinstance(opt, ast.DefElem) and opt.defname == "owned_by" and isinstance(opt.arg, tuple | list):
+            parts = [p.sval for p in opt.arg if isinstance(p, ast.String)]
+            if len(parts) >= 2:
+                t = normalize_table(".".join(parts[:-1]))
+                return (("table", t), ("column", t, parts[-1]))
+    return ()
+
+
+def _alias_many(prior: list[_Effect], key: tuple, extra: tuple[tuple, ...]) -> None:
+    for i, eff in enumerate(prior):
+        if key in eff.keys:
+            prior[i] = _Effect(eff.keys | frozenset(extra), eff.what, eff.line)
+
+
 def _undo_keys(parsed: ParsedFile) -> set[tuple]:
     keys: set[tuple] = set()
+    # The rollback may rename before it drops (RENAME pk TO pk_tmp ... DROP pk_tmp): name -> the name
+    # the object had when the rollback started.
+    col_orig: dict[tuple[str, str], str] = {}
+    table_orig: dict[str, str] = {}
     for stmt in parsed.statements:
         node = stmt.node
+        if stmt.tx_control is not None:
+            continue
         match node:
             case ast.DropStmt():
                 kind = _DROP_KINDS.get(node.removeType)
@@ -212,16 +273,30 @@ def _undo_keys(parsed: ParsedFile) -> set[tuple]:
                     if kind in ("trigger", "policy") and isinstance(obj, tuple | list):
                         parts = [p.sval for p in obj]
                         name = normalize_table(".".join(parts[:-1])) + "." + parts[-1]
+                    if kind in ("table", "view"):
+                        name = table_orig.get(name, name)
+                        # A table, view or materialized view takes its indexes, triggers, ... along.
+                        keys.update({("table", name), ("view", name)})
                     if kind:
                         keys.add((kind, name))
+                    # CASCADE drops what depends on it; an empty schema's objects were dropped before.
+                    if kind and (node.behavior == 1 or kind == "schema"):
+                        keys.add(("cascade", kind, name))
+            case ast.CreateFunctionStmt():
+                keys.add(("function-replaced", _names(node.funcname)))
+            case ast.ViewStmt():
+                keys.add(("view-replaced", _rv(node.view)))
             case ast.CreateStmt():
                 keys.add(("table-created", _rv(node.relation)))
             case ast.RenameStmt() if node.relation is not None:
                 t = _rv(node.relation)
                 if node.renameType == ObjectType.OBJECT_COLUMN:
                     keys.add(("rename-column", t, node.subname, node.newname))
+                    col_orig[(t, node.newname)] = col_orig.pop((t, node.subname), node.subname)
                 else:
                     keys.add(("rename", t, normalize_table(node.newname)))
+                    if node.renameType == ObjectType.OBJECT_TABLE:
+                        table_orig[normalize_table(node.newname)] = table_orig.pop(t, t)
             case ast.AlterTableStmt() if node.relation is not None:
                 t = _rv(node.relation)
                 for cmd in node.cmds or ():
@@ -229,7 +304,7 @@ def _undo_keys(parsed: ParsedFile) -> set[tuple]:
                         continue
                     st, col = cmd.subtype, cmd.name
                     if st == AT.AT_DropColumn:
-                        keys.add(("column", t, col))
+                        keys.add(("column", t, col_orig.get((t, col), col)))
                     elif st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                         keys.add(("add-column", t, cmd.def_.colname))
                     elif st == AT.AT_AlterColumnType:

@@ -8,6 +8,10 @@ non-volatile overloads (only ts_rewrite) counts as volatile. uuid-ossp/pgcrypto 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from pglast import ast
+
 VOLATILE = frozenset("""
 RI_FKey_cascade_del RI_FKey_cascade_upd RI_FKey_check_ins RI_FKey_check_upd RI_FKey_noaction_del
 RI_FKey_noaction_upd RI_FKey_restrict_del RI_FKey_restrict_upd RI_FKey_setdefault_del
@@ -423,11 +427,24 @@ xml_recv xml_send xmlcomment xmlconcat2 xmlexists xmlvalidate xpath xpath_exists
 """.split())
 
 
-def volatility(name: str) -> str:
-    """'volatile', 'stable_or_immutable', or 'unknown' (a user or extension function)."""
+def volatility(name: str, functions: Mapping[str, str] | None = None) -> str:
+    """'volatile', 'stable_or_immutable', or 'unknown' (a user or extension function we know nothing of).
+
+    `functions`: what earlier statements said about user functions (name -> volatility), see
+    function_volatility(); it wins over the built-in lists (a user function may shadow a name)."""
     name = name.lower()
+    if functions and name in functions:
+        return functions[name]
     if name in VOLATILE:
         return "volatile"
     if name in NON_VOLATILE:
         return "stable_or_immutable"
     return "unknown"
+
+
+def function_volatility(node: ast.CreateFunctionStmt) -> str:
+    """The volatility CREATE FUNCTION gives: VOLATILE unless it says IMMUTABLE or STABLE."""
+    for opt in node.options or ():
+        if isinstance(opt, ast.DefElem) and opt.defname == "volatility" and isinstance(opt.arg, ast.String):
+            return "volatile" if opt.arg.sval == "volatile" else "stable_or_immutable"
+    return "volatile"

@@ -5,6 +5,7 @@
 
 BEGIN;
 
-ALTER TABLE orders ADD COLUMN coupon_id BIGINT REFERENCES coupons(id);
+ALTER TABLE orders ADD COLUMN coupon_id BIGINT;
+ALTER TABLE orders ADD CONSTRAINT orders_coupon_fk FOREIGN KEY (coupon_id) REFERENCES coupons(id);
 
 COMMIT;

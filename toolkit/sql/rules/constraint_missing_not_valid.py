@@ -42,8 +42,11 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, col, in_create in new_columns(stmt.node):
         if in_create or not _existing(ctx, table):
             continue
+        # A new column without a default is NULL everywhere: its foreign key is valid without a scan.
+        filled = any(c.contype in (ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED)
+                     for c in constraints(col))
         for c in constraints(col):
-            if c.contype == ConstrType.CONSTR_FOREIGN and not c.skip_validation:
+            if c.contype == ConstrType.CONSTR_FOREIGN and not c.skip_validation and filled:
                 yield ctx.finding(RULE, f"ADD COLUMN {col.colname} REFERENCES {table_name(c.pktable)}: the "
                                         f"foreign key is validated by scanning {table}", table=table)
             elif c.contype == ConstrType.CONSTR_CHECK and not c.skip_validation:
