@@ -149,3 +149,22 @@ def test_cli(env, db_url, pg, db, run_cli, migrations):
 
     r = run_cli("drift", "--env", "nowhere", "--dir", str(migrations))
     assert r.returncode == 2 and "unknown environment 'nowhere'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_migration_recorded_failed_part_way_is_rebuilt_up_to_its_statement(write_migrations, db_url, pg, db,
+                                                                           monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    folder = write_migrations([])
+    config = load_config(migrations_dir=str(folder))
+    runner.apply_pending(db, config, "dev")
+    (folder / "20250101_100001_two_indexes.sql").write_text(
+        "CREATE INDEX CONCURRENTLY a_email ON accounts (email);\nCREATE INDEX CONCURRENTLY a_status ON accounts (status);\n")
+    # A runner killed after statement 1: the first index stayed, the row says failed at statement 2.
+    db.execute("CREATE INDEX CONCURRENTLY a_email ON accounts (email)")
+    tracking.insert_row(db, "schema_migrations", "20250101_100001_two_indexes", "x", status="running")
+    tracking.finish_row(db, "schema_migrations", "20250101_100001_two_indexes", status="failed", failed_statement=2,
+                        error="killed")
+    result = detect_drift(DriftSettings(config, "dev", db_url, scratch_url=pg.url()))
+    assert not result.drifted, [i.describe() for i in result.items]
+    assert result.notes == ("20250101_100001_two_indexes is recorded failed at statement 2: rebuilt its first 1 "
+                            "statement(s) only",)
