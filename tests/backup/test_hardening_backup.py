@@ -174,3 +174,139 @@ def test_restore_waits_for_locks_briefly_and_names_the_blocker(seeded, db_url, c
     assert elapsed < 10
     assert len(waits) > 10 and max(waits) < 1.2, max(waits)
     assert _unchanged(seeded)
+
+
+# -- item 15: at-rest corruption is caught by the gate ----------------------------------------------
+def _flip_a_byte_at_rest(s3, data: bytes) -> None:
+    """Flip one byte of the object's payload inside SeaweedFS's volume file on disk (its metadata,
+    size and stored S3 checksum in the filer, stay as they were)."""
+    sample = data[len(data) // 2: len(data) // 2 + 64]
+    hits = []
+    for path in (s3.server.base / "data").rglob("*.dat"):
+        at = path.read_bytes().find(sample)
+        if at >= 0:
+            hits.append((path, at))
+    assert len(hits) == 1, hits
+    path, at = hits[0]
+    with open(path, "r+b") as f:
+        f.seek(at + 10)
+        byte = f.read(1)
+        f.seek(at + 10)
+        f.write(bytes([byte[0] ^ 0x01]))
+
+
+def test_gate_catches_a_byte_flipped_at_rest(seeded, db_url, config, s3, run_cli):
+    from toolkit.backup.gate import require_verified_backup
+
+    prod = config.environment("production")
+    result = take_backup(config, prod, db_url, progress=False)
+    obj = parse_uri(result.uri)
+    data = s3.client().get_object(Bucket=obj.bucket, Key=obj.key)["Body"].read()
+    _flip_a_byte_at_rest(s3, data)
+    head = s3.client().head_object(Bucket=obj.bucket, Key=obj.key, ChecksumMode="ENABLED")
+    assert head["ContentLength"] == len(data) and head["ChecksumSHA256"] == result.manifest["s3_checksum"]["value"]
+
+    env = {**s3.env, "AWS_MAX_ATTEMPTS": "1"}
+    with pytest.raises(ToolkitError, match="could not be read back|no longer hash") as exc:
+        require_verified_backup(config, prod, db_url, result.manifest["newest_migration"])
+    assert result.uri in exc.value.message
+    # The default (basic) verify still only compares metadata, and now says so plainly.
+    basic = run_cli("verify-backup", "--uri", result.uri, "--quiet", "--no-record", env=env)
+    assert basic.returncode == 0 and "not checked: the bytes were not read back" in basic.stderr
+    deep = run_cli("verify-backup", "--uri", result.uri, "--deep", "--quiet", "--no-record", env=env)
+    assert deep.returncode == 1 and "Traceback" not in deep.stderr
+
+
+# -- item 16: scratch databases of killed verify runs are cleaned -----------------------------------
+def test_restore_test_killed_leaves_a_scratch_database_that_the_next_run_drops(db, db_url, pg, s3, run_cli):
+    import signal
+    import subprocess
+    import sys
+
+    seed(db, users=200000, orders=200000)  # a restore-test long enough to be killed in
+    env = {**s3.env, "DATABASE_URL_DEV": db_url}
+    uri = run_cli("backup", "--env", "dev", "--quiet", env=env).stdout.strip()
+    full = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | env
+    admin = psycopg.connect(pg.url(), autocommit=True)
+    pattern = "migrate\\_action\\_verify\\_%"
+    before = {r[0] for r in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))}
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "verify-backup", "--uri", uri, "--restore-test",
+                             "--scratch-url", pg.url(), "--quiet", "--no-record"], env=full,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        left: set[str] = set()
+        while not left and time.monotonic() < deadline and proc.poll() is None:
+            left = {r[0] for r in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                                (pattern,))} - before
+            time.sleep(0.01)
+        assert left, "the scratch database never appeared"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(0.5)
+        still = {r[0] for r in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))}
+        assert left <= still  # kill -9: nothing could clean up
+
+        again = run_cli("verify-backup", "--uri", uri, "--restore-test", "--scratch-url", pg.url(), "--quiet",
+                        "--no-record", env=env)
+        assert again.returncode == 0, again.stderr
+        (name,) = left
+        assert f"dropped leftover scratch database {name}" in again.stderr and "is gone" in again.stderr
+        now = {r[0] for r in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))}
+        assert name not in now
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)).fetchall():
+            if name not in before:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_leftover_rule_keeps_a_live_run_and_another_hosts_recent_one():
+    from toolkit.backup.verify import SCRATCH_MAX_AGE_S, leftover_reason, scratch_name
+
+    now = time.time()
+    mine = scratch_name(now)
+    assert leftover_reason(mine, now) is None  # this very process is alive
+    other_host = mine.replace(mine.split("_")[3], "000000", 1)
+    assert leftover_reason(other_host, now, host="ffffff") is None
+    assert "h ago" in leftover_reason(other_host, now + SCRATCH_MAX_AGE_S + 60, host="ffffff")
+    assert leftover_reason("migrate_action_verify_1a2b3c4d", now) is None  # an older version's name
+
+
+# -- item 18: failures name what failed -------------------------------------------------------------
+def test_backup_names_the_unreadable_table_and_the_privilege(seeded, db_url, s3, run_cli, pg):
+    seeded.execute("CREATE ROLE partial LOGIN PASSWORD 'partialpw'; "
+                   "GRANT USAGE ON SCHEMA sales TO partial; "
+                   "GRANT SELECT ON ALL TABLES IN SCHEMA public TO partial; "
+                   "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, sales TO partial")
+    try:
+        url = db_url.replace(f"postgres:{pg.password}@", "partial:partialpw@")
+        r = run_cli("backup", "--env", "dev", "--quiet", env={**s3.env, "DATABASE_URL_DEV": url})
+    finally:
+        seeded.execute("DROP OWNED BY partial; DROP ROLE partial")
+    assert r.returncode == 1
+    first = r.stderr.strip().splitlines()[0]
+    assert "SELECT on table sales.orders" in first and "role partial" in first, r.stderr
+    assert "snapshot" not in r.stderr and "partialpw" not in r.stderr
+    assert s3.keys() == []
+
+
+def test_restoring_a_corrupt_object_says_the_backup_is_corrupt(seeded, db_url, config, s3):
+    from toolkit.backup.restore import restore_backup
+
+    dev = config.environment("dev")
+    result = take_backup(config, dev, db_url, progress=False)
+    obj = parse_uri(result.uri)
+    client = s3.client()
+    data = bytearray(client.get_object(Bucket=obj.bucket, Key=obj.key)["Body"].read())
+    data[len(data) // 2] ^= 0x01
+    client.put_object(Bucket=obj.bucket, Key=obj.key, Body=bytes(data))
+    _later_changes(seeded)
+    with pytest.raises(ToolkitError) as exc:
+        restore_backup(config, dev, db_url, result.uri, progress=False)
+    msg = exc.value.message
+    assert msg.startswith(f"the backup {result.uri} is corrupt") and "SHA-256 mismatch" in msg, msg
+    assert "zstd" in msg and "unchanged" in msg
+    assert _unchanged(seeded)

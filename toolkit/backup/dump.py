@@ -17,6 +17,7 @@ from psycopg import sql
 
 from toolkit.backup.pgtools import conninfo_and_env, find_tool, tool_version
 from toolkit.db import connect, describe
+from toolkit.errors import ToolkitError
 
 # Ordinary tables pg_dump writes data for: user schemas, not extension members, not foreign.
 TABLES_SQL = """
@@ -81,6 +82,26 @@ def database_info(conn: psycopg.Connection, url: str) -> DatabaseInfo:
     return DatabaseInfo(ident.name, host, port, version, num // 10000, size, ident.oid, ident.system_identifier)
 
 
+# What pg_dump must be able to read, and what it lacks: USAGE on the schema, SELECT on each table
+# and sequence (extension members excluded, as pg_dump skips their data).
+MISSING_PRIVILEGES_SQL = """
+SELECT CASE WHEN NOT has_schema_privilege(n.oid, 'USAGE') THEN 'USAGE on schema ' || quote_ident(n.nspname)
+            ELSE 'SELECT on ' || CASE c.relkind WHEN 'S' THEN 'sequence ' ELSE 'table ' END
+                 || quote_ident(n.nspname) || '.' || quote_ident(c.relname) END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'S') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+  AND (NOT has_schema_privilege(n.oid, 'USAGE') OR NOT has_table_privilege(c.oid, 'SELECT'))
+ORDER BY 1
+"""
+
+
+def missing_privileges(conn: psycopg.Connection) -> list[str]:
+    """What the connected role lacks for pg_dump to read everything, e.g. `SELECT on table s.t`."""
+    return list(dict.fromkeys(r[0] for r in conn.execute(MISSING_PRIVILEGES_SQL)))
+
+
 def list_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in conn.execute(TABLES_SQL)]
 
@@ -114,6 +135,17 @@ class SnapshotDump:
 
         self.conn = connect(self.url, autocommit=True, application_name="migrate-action backup")
         self.info = database_info(self.conn, self.url)
+        # Checked first: pg_dump's own error for one unreadable table (after the snapshot's
+        # transaction failed on it) is "could not import the requested snapshot".
+        missing = missing_privileges(self.conn)
+        if missing:
+            user = self.conn.info.user
+            self.conn.close()
+            more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
+            raise ToolkitError(f"cannot back up database {self.info.name}: permission denied: role {user} lacks "
+                               f"{'; '.join(missing[:3])}{more}; nothing was stored",
+                               hint=f"grant it (e.g. GRANT SELECT ON ALL TABLES IN SCHEMA ... TO {user}; the same "
+                                    "for sequences), or back up as the tables' owner")
         self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         self.snapshot = self.conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         self.newest_migration = latest_applied(self.conn, self.migrations_table)

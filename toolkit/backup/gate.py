@@ -1,6 +1,8 @@
 """The production backup gate: `migrate` on an environment with require_backup starts only if a
 verified backup of that database exists that is fresh enough (env.backup_max_age_min) and was
-taken at the database's current newest migration. Reads manifests only; no database access.
+taken at the database's current newest migration. No database access: the manifest decides,
+then the object's bytes are read back and hashed (streamed, no temporary file), because S3's
+stored size and checksum (a HEAD) say nothing about a byte rotted on the storage server's disk.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def require_verified_backup(config: Config, env: Environment, database_url: str,
                            "configured", hint="set BACKUP_S3_BUCKET (or [backup] bucket), then " + hint)
     from toolkit.backup.listing import newest_manifests
     from toolkit.backup.manifest import folder, format_age, judge_for_gate
-    from toolkit.backup.s3 import make_client, s3_errors
+    from toolkit.backup.s3 import S3Uri, make_client, s3_errors
+    from toolkit.backup.stream import hash_object
 
     database = _database_name(database_url)
     client = make_client(config.backup)
@@ -53,9 +56,19 @@ def require_verified_backup(config: Config, env: Environment, database_url: str,
                 head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
             remote = head.get("ChecksumSHA256")
             expected = manifest["s3_checksum"].get("value")
-            if head.get("ContentLength") == manifest["size_bytes"] and remote in (expected, (expected or "").rsplit("-", 1)[0]):
-                return manifest["uri"]
-            reason = "the object no longer matches its manifest"
+            if head.get("ContentLength") != manifest["size_bytes"] or \
+                    remote not in (expected, (expected or "").rsplit("-", 1)[0]):
+                reason = "the object no longer matches its manifest"
+            else:
+                try:
+                    sha, size = hash_object(client, S3Uri(bucket, key))
+                except ToolkitError as exc:
+                    sha, size = None, None
+                    reason = f"its bytes could not be read back ({exc.message})"
+                if sha == manifest["sha256"] and size == manifest["size_bytes"]:
+                    return manifest["uri"]
+                if sha is not None:
+                    reason = f"its bytes no longer hash to the manifest's SHA-256 ({size} bytes read)"
         reasons.append(f"{manifest['uri']}: {reason}")
     limit = format_age(max_age)
     if not reasons:

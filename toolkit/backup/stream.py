@@ -100,3 +100,19 @@ def read_object(client, uri: S3Uri, manifest: dict[str, Any], sink: Callable[[by
         stats.problems.append(f"dump is {stats.raw_bytes} bytes once decompressed, "
                               f"pg_dump wrote {manifest['dump_bytes']}")
     return stats
+
+
+def hash_object(client, uri: S3Uri) -> tuple[str, int]:
+    """(SHA-256 hex, size) of the object's bytes as S3 serves them now: streamed, no temporary file.
+    Proves what S3's stored checksum (a HEAD request) cannot: that the bytes at rest still match."""
+    sha = hashlib.sha256()
+    size = 0
+    with s3_errors(f"read {uri}", bucket=uri.bucket, key=uri.key):
+        body = client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"]
+        try:
+            for chunk in body.iter_chunks(CHUNK):
+                sha.update(chunk)
+                size += len(chunk)
+        finally:
+            body.close()
+    return sha.hexdigest(), size

@@ -14,9 +14,14 @@ check stops counting as verified for the production gate.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import secrets
+import socket
 import subprocess
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +52,8 @@ class VerifyResult:
     problems: list[str] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
     recorded: bool = False  # the result was written into the manifest
+    not_checked: str | None = None  # said plainly when the level leaves something unproven
+    scratch_cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs, dropped
 
     @property
     def error(self) -> str | None:
@@ -66,6 +73,9 @@ def verify_backup(config: Config, uri: str, *, deep: bool = False, restore_test:
     result = VerifyResult(uri=str(obj), verified=False, level=level, manifest=manifest)
 
     _basic(client, obj, manifest, result)
+    if not deep and not restore_test:
+        result.not_checked = ("the bytes were not read back: S3's stored size and checksum only (a byte rotted on "
+                              "the storage server passes this); --deep reads and hashes them")
     if deep:  # read back even when the cheap checks failed: report everything that is wrong
         _deep(client, obj, manifest, result, progress)
     if restore_test and not result.problems:
@@ -153,11 +163,76 @@ def _scratch_url(scratch_url: str, dbname: str) -> str:
     return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items()})
 
 
+# Scratch databases are named <prefix><host>_<pid>_<unix start>_<random>, so a later run can tell a
+# leftover (its process was killed, e.g. kill -9 of a CI job) from one that is still in use.
+SCRATCH_PREFIX = "migrate_action_verify_"
+SCRATCH_MAX_AGE_S = 6 * 3600  # any host's scratch database older than this is a leftover
+_SCRATCH_RE = re.compile(rf"{SCRATCH_PREFIX}([0-9a-f]{{6}})_(\d+)_(\d+)_[0-9a-f]+")
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def scratch_name(now: float | None = None) -> str:
+    return f"{SCRATCH_PREFIX}{_host_tag()}_{os.getpid()}_{int(now or time.time())}_{secrets.token_hex(2)}"
+
+
+def _process_alive(pid: int, created: int) -> bool:
+    """Is the process that created the database (at unix time `created`) still running here?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    try:  # a pid reused by a process started after the database was created is not its creator
+        ticks = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19])  # noqa: SIM115
+        boot = next(int(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))  # noqa: SIM115
+        return boot + ticks / os.sysconf("SC_CLK_TCK") <= created + 1
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+
+
+def leftover_reason(name: str, now: float, host: str | None = None) -> str | None:
+    """Why scratch database `name` is a leftover to drop, or None to leave it alone."""
+    m = _SCRATCH_RE.fullmatch(name)
+    if m is None:
+        return None  # not ours, or an older version's name that says nothing about its creator
+    tag, pid, created = m.group(1), int(m.group(2)), int(m.group(3))
+    if now - created > SCRATCH_MAX_AGE_S:
+        return f"created {int((now - created) // 3600)} h ago"
+    if tag == (host or _host_tag()) and not _process_alive(pid, created):
+        return f"its process {pid} on this machine is gone"
+    return None
+
+
+def clean_leftovers(admin: psycopg.Connection) -> list[str]:
+    """Drop scratch databases left by killed runs; returns `name (why)` for each one dropped."""
+    now = time.time()
+    dropped = []
+    for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1",
+                                 (SCRATCH_PREFIX.replace("_", "\\_") + "%",)).fetchall():
+        why = leftover_reason(name, now)
+        if why is None:
+            continue
+        try:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            from toolkit.console import warn
+
+            warn(f"could not drop leftover scratch database {name}: {str(exc).strip().splitlines()[0]}")
+            continue
+        dropped.append(f"{name} ({why})")
+    return dropped
+
+
 def _restore_test(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, scratch_url: str,
                   progress: bool) -> None:
-    name = "migrate_action_verify_" + secrets.token_hex(4)
+    name = scratch_name()
     with connect(scratch_url) as admin:
         major = admin.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
+        result.scratch_cleaned = clean_leftovers(admin)
         try:
             admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
         except psycopg.Error as exc:

@@ -102,12 +102,17 @@ def verify_backup(uri: str, deep: bool, restore_test: bool, scratch_url: str | N
     ctx = make_context(migrations_dir, config_file)
     result = run(ctx.config, uri, deep=deep, restore_test=restore_test, scratch_url=scratch_url,
                  progress=not quiet, record=not no_record)
+    for dropped in result.scratch_cleaned:
+        info(f"dropped leftover scratch database {dropped}")
     if fmt == "json":
         click.echo(json.dumps({"uri": result.uri, "verified": result.verified, "level": result.level,
-                               "checks": result.checks, "problems": result.problems, "recorded": result.recorded}))
+                               "checks": result.checks, "problems": result.problems, "recorded": result.recorded,
+                               "not_checked": result.not_checked, "scratch_cleaned": result.scratch_cleaned}))
     else:
         for name, ok in result.checks.items():
             info(f"  {style('ok  ', fg='green') if ok else style('FAIL', fg='red', bold=True)}  {name}")
+        if result.not_checked:
+            info(f"  not checked: {result.not_checked}")
     if not result.verified:
         raise ToolkitError(f"{result.uri} failed {result.level} verification: {result.error}",
                            hint="take a new backup; this one is no longer accepted by the production gate"
