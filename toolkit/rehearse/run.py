@@ -39,8 +39,10 @@ LOCKS_SQL = ("SELECT l.relation, l.mode FROM pg_locks l WHERE l.pid = %s AND l.l
 RELS_SQL = ("SELECT c.oid, n.nspname || '.' || c.relname, c.relkind FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid >= 16384 "
             "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'")
-FILENODES_SQL = ("SELECT c.oid, c.relfilenode FROM pg_class c WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm') "
-                 "AND c.relfilenode <> 0")
+# One round trip for both: the WAL position and every table's relfilenode.
+FILENODES_SQL = ("SELECT pg_current_wal_insert_lsn()::text, coalesce(array_agg(c.oid::bigint), '{}'), "
+                 "coalesce(array_agg(c.relfilenode::bigint), '{}') FROM pg_class c "
+                 "WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm') AND c.relfilenode <> 0")
 _TABLE_KINDS = ("r", "p", "m", "v", "f")
 
 
@@ -143,15 +145,11 @@ class TracedRunner:
     def _locks_now(self) -> set[tuple[int, str]]:
         return {(oid, _PG_MODE.get(mode, mode)) for oid, mode in self.monitor.execute(LOCKS_SQL, (self.pid,))}
 
-    def _filenodes(self) -> dict[int, int]:
-        # On the worker: its uncommitted rewrite is invisible to other sessions.
-        return dict(self.conn.execute(FILENODES_SQL).fetchall())
-
-    def _lsn(self) -> str:
-        return self.monitor.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
-
-    def _wal_between(self, a: str, b: str) -> int:
-        return int(self.monitor.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, %s::pg_lsn)", (b, a)).fetchone()[0])
+    def _filenodes(self) -> tuple[int, dict[int, int]]:
+        """(WAL insert position, oid -> relfilenode). On the worker: its uncommitted rewrite is
+        invisible to other sessions."""
+        lsn, oids, nodes = self.conn.execute(FILENODES_SQL).fetchone()
+        return lsn_bytes(lsn), dict(zip(oids, nodes, strict=True))
 
     def _name(self, oid: int) -> tuple[str, str, bool]:
         if oid in self.names:
@@ -172,8 +170,7 @@ class TracedRunner:
     # -- one statement -----------------------------------------------------------------------------
     def _statement(self, name: str, n: int, st, held: dict[int, str] | None) -> StatementRun:
         """Run one statement; `held` (transactional files) maps oid -> strongest mode held so far."""
-        nodes0 = self._filenodes()
-        lsn0 = self._lsn()
+        lsn0, nodes0 = self._filenodes()
         if held is None:
             self.sampler.take()
         run = StatementRun(name, n, st.line, st.text, st.kind, 0.0, 0.0)
@@ -184,7 +181,7 @@ class TracedRunner:
             run.end = time.perf_counter()
         if st.kind in _DML and cur.rowcount >= 0:
             run.rows = cur.rowcount
-        nodes1 = self._filenodes()
+        lsn1, nodes1 = self._filenodes()
         changed = [oid for oid, node in nodes0.items() if oid in nodes1 and nodes1[oid] != node]
         names = [self._name(oid)[0] for oid in changed]
         if st.kind == "TruncateStmt":
@@ -193,7 +190,7 @@ class TracedRunner:
             run.rewritten = sorted(names)
             if run.rows is None and names:
                 run.rows, run.rows_estimated = self._reltuples(names), True
-        run.wal_bytes = self._wal_between(lsn0, self._lsn())
+        run.wal_bytes = lsn1 - lsn0
         if held is not None:
             for oid, mode in sorted(self._locks_now()):
                 before = held.get(oid)
@@ -311,6 +308,12 @@ class TracedRunner:
                     lk.relation = name[0]
                 keep.append(lk)
             r.locks = keep
+
+
+def lsn_bytes(lsn: str) -> int:
+    """'16/B374D848' -> its byte position."""
+    hi, lo = lsn.split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
 
 
 def _strongest_per_relation(locks: list[LockSpan]) -> list[LockSpan]:
