@@ -1,59 +1,49 @@
 """A throwaway database for proofs: created on a server the caller names (--scratch-url), else on an
-embedded cluster started for the run; dropped (and the cluster stopped) at exit.
-
-Names start with migrate_action_scratch_<pid>_, the prefix toolkit/trace/scratch.py cleans up when a
-run died before dropping its database.
+embedded cluster started for the run; dropped (and the cluster stopped) at exit. The databases and
+clusters are toolkit/trace/scratch.py's (named so a later run sweeps what a killed run left); this
+adds the one-line errors a command needs.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psycopg
-from psycopg import sql
 
 from toolkit.db import connect, describe
 from toolkit.errors import ToolkitError
-
-PREFIX = "migrate_action_scratch_"
+from toolkit.trace import scratch as trace_scratch
 
 
 def _quiet(_: str) -> None:
     pass
 
 
-def scratch_name() -> str:
-    return f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
-
-
 @contextmanager
 def scratch_database(server_url: str | None = None, progress: Callable[[str], None] = _quiet) -> Iterator[str]:
     """Yield the URL of a new empty database; it is dropped when the block ends, whatever happens."""
     if server_url is None:
-        from toolkit.localdev.postgres import LocalPostgres
-
         progress("starting an embedded PostgreSQL for the throwaway database ...")
-        cluster = LocalPostgres().start()
-        try:
-            yield cluster.create_database(scratch_name())
-        finally:
-            cluster.stop()
+        with trace_scratch.embedded_server() as cluster, \
+                trace_scratch.scratch_database(cluster.url(), template="template0") as url:
+            yield url
         return
-    name = scratch_name()
+    # A bad URL or a refused login: connect's one-line error, password scrubbed.
     with connect(server_url, application_name="migrate-action scratch") as admin:
-        try:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise ToolkitError(f"cannot create a throwaway database on {describe(server_url)}: "
-                               f"{(exc.diag.message_primary or str(exc)).strip()}",
-                               hint="the --scratch-url role needs CREATEDB; or leave --scratch-url out to use an "
-                                    "embedded PostgreSQL") from None
+        with suppress(psycopg.Error):  # sweeping a dead run's leftovers is a courtesy, not a need
+            trace_scratch.cleanup_leftovers(admin)
+    try:
+        # template0: a user's template1 may hold objects the migrations did not create.
+        name, url = trace_scratch.create_scratch(server_url, template="template0")
+    except psycopg.Error as exc:
+        raise ToolkitError(f"cannot create a throwaway database on {describe(server_url)}: "
+                           f"{(exc.diag.message_primary or str(exc)).strip()}",
+                           hint="the --scratch-url role needs CREATEDB; or leave --scratch-url out to use an "
+                                "embedded PostgreSQL") from None
     progress(f"throwaway database {name} on {describe(server_url)}")
     try:
-        yield psycopg.conninfo.make_conninfo(server_url, dbname=name)
+        yield url
     finally:
-        with connect(server_url, application_name="migrate-action scratch") as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        with suppress(psycopg.Error):
+            trace_scratch.drop_scratch(server_url, name)
