@@ -372,18 +372,20 @@ def snapshot(conn: psycopg.Connection, *, schemas: Iterable[str] | None = None,
     return Catalog(MappingProxyType(dict(sorted(objs.items()))))
 
 
+# Toast tables and their indexes are named after the table they belong to (joins, not per-row
+# subqueries: reltoastrelid has no index).
 _Q_RELFILENODES = """
-SELECT CASE WHEN c.relkind = 't' THEN (SELECT quote_ident(on_.nspname) || '.' || quote_ident(o.relname)
-                                          FROM pg_class o JOIN pg_namespace on_ ON on_.oid = o.relnamespace
-                                         WHERE o.reltoastrelid = c.oid LIMIT 1) || ' (toast)'
-            WHEN n.nspname = 'pg_toast' AND c.relkind = 'i' THEN
-                 (SELECT quote_ident(on_.nspname) || '.' || quote_ident(o.relname)
-                    FROM pg_index x JOIN pg_class o ON o.reltoastrelid = x.indrelid
-                    JOIN pg_namespace on_ ON on_.oid = o.relnamespace
-                   WHERE x.indexrelid = c.oid LIMIT 1) || ' (toast index)'
+WITH toast_owner AS MATERIALIZED (
+    SELECT o.reltoastrelid AS toast, quote_ident(n.nspname) || '.' || quote_ident(o.relname) AS name
+      FROM pg_class o JOIN pg_namespace n ON n.oid = o.relnamespace WHERE o.reltoastrelid <> 0)
+SELECT CASE WHEN c.relkind = 't' THEN t1.name || ' (toast)'
+            WHEN t2.name IS NOT NULL THEN t2.name || ' (toast index)'
             ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
        c.relfilenode::bigint, c.relkind::text, c.oid::bigint
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN toast_owner t1 ON t1.toast = c.oid
+  LEFT JOIN pg_index x ON x.indexrelid = c.oid
+  LEFT JOIN toast_owner t2 ON t2.toast = x.indrelid
  WHERE c.relkind IN ('r', 'i', 'm', 't', 'p', 'I', 'v', 'S', 'f')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_temp\\_%'
    AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND c.oid >= 16384"""
