@@ -162,3 +162,14 @@ def test_annotations_keep_hostile_paths_and_messages_in_their_command():
 def test_workflow_command_escaping_matches_the_runner():
     assert escape_data("50%\r\nx") == "50%25%0D%0Ax"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+
+def test_the_terminal_report_carries_no_escape_sequence():
+    table = '"t\x1b]8;;https://evil.example\x07x\x1b[2J"'
+    sql = f"BEGIN;\nALTER TABLE {table} ADD COLUMN d float8 DEFAULT random();\nCOMMIT;\n"
+    plan = build_plan([PendingMigration("20250101_000000_a\x1b[31m", "migrations/a.sql", sql, None, None)],
+                      environment="production", source="files")
+    assert any("\x1b" in f.message for f in plan.findings)
+    out = render(plan, "text")
+    assert "\x1b" not in out and "\x07" not in out
+    assert "20250101_000000_a?[31m" in out

@@ -8,6 +8,8 @@ import re
 from toolkit.plan.model import Plan, effective_locks, lock_effect
 from toolkit.report.markdown import verdict, worst_lock_line
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def _plain(md: str) -> str:
     """The markdown verdict as plain text: no markup, escapes undone."""
@@ -42,4 +44,5 @@ def render(plan: Plan) -> str:
     if wl:
         out.append(_plain(wl).replace("🔴 ", "").replace("🟠 ", "").replace("🟢 ", ""))
     out.append(_plain(verdict(plan)))
-    return "\n".join(out) + "\n"
+    # Identifiers and file names come from the migrations: no escape sequence of theirs reaches a terminal.
+    return _CONTROL.sub("?", "\n".join(out)) + "\n"
