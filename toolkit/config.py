@@ -239,7 +239,7 @@ def _convert(cls: type, table: Any, where: str, origins: dict[str, str] | None =
             raise UsageError(f"{where}: {exc}") from None
         hints = typing.get_type_hints(cls, include_extras=True)
         origin = (origins or {}).get(key)
-        place = f"environment variable {origin} ({where} {key})" if origin else f"{where} {key}"
+        place = f"environment variable {origin} ({where.rpartition(': ')[2]} {key})" if origin else f"{where} {key}"
         raise UsageError(f"{place}: expected {_expected(hints[key])}, got {_show(table[key])}") from None
 
 
