@@ -226,3 +226,8 @@ def _compact(plan: Plan, head: list[str], foot: list[str], limit: int) -> str:
             break
         lines.append(candidate)
     return "\n".join(lines) + tail
+
+
+# For other renderers of untrusted text into Markdown (the deploy story, job summaries).
+escape_inline = _md
+code_span = _code
