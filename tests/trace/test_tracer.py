@@ -121,7 +121,6 @@ def test_create_index_concurrently_is_sampled_share_update_exclusive(conns, db_u
     assert all(lk.mode != "ACCESS EXCLUSIVE" for lk in st.locks)
     assert any(w.startswith("Lock:") for w in st.waits), st.waits
     assert st.created == ("index public.users_note_idx",)
-    assert st.wall_ms >= 300
 
 
 def test_foreign_key_takes_share_row_exclusive_on_both_tables(tracer):
