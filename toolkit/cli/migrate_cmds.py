@@ -37,11 +37,16 @@ def _connect(ctx):
 def status(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
            fmt: str) -> None:
     """Show every migration and its state: applied, pending, changed, missing or failed."""
+    from toolkit.migrations.blockers import bounded
+    from toolkit.migrations.session import bound_session
     from toolkit.migrations.status import migration_status, resolve_hint
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
+    s = ctx.config.engine
     with _connect(ctx) as conn:
-        states = migration_status(ctx.config, conn)
+        bound_session(conn, s)
+        states = bounded(conn, s, "reading the migration history", s.table,
+                         lambda: migration_status(ctx.config, conn))
     if fmt == "json":
         echo_json([s.as_json() for s in states])
         return
@@ -57,7 +62,7 @@ def status(env_name: str, database_url: str | None, migrations_dir: str | None, 
         ms = s.row.execution_ms if s.row and s.row.execution_ms is not None and s.state != "pending" else None
         state = style(f"{s.state:<8}", fg=colors[s.state])
         click.echo(f"{s.name:<{width}}  {state}  {at:<19}  {fmt_ms(ms) if ms is not None else '-':>8}  "
-                   f"{'yes' if s.file and s.file.rollback_path else 'no'}")
+                   f"{'yes' if s.has_rollback else 'no'}")
     counts = {k: sum(1 for s in states if s.state == k) for k in colors}
     click.echo(", ".join(f"{v} {k}" for k, v in counts.items() if v))
     for s in states:
@@ -140,7 +145,7 @@ def migrate(env_name: str, database_url: str | None, migrations_dir: str | None,
 
 def _dry_run(ctx, conn, allow_out_of_order: bool, execute: bool, yes: bool, fmt: str) -> None:
     from toolkit.migrations import runner
-    from toolkit.migrations.locking import runner_lock
+    from toolkit.migrations.session import engine_session
 
     config, env = ctx.config, ctx.env
     plan = runner.pending_plan(runner.read_states(conn, config), env.name,
@@ -161,14 +166,43 @@ def _dry_run(ctx, conn, allow_out_of_order: bool, execute: bool, yes: bool, fmt:
         if env.confirm:
             confirm_environment(env.name, "try the migrations in a rolled-back transaction (it takes real locks)",
                                 assume_yes=yes)
-        with runner_lock(conn, config.engine.table, wait_s=config.engine.runner_lock_wait_s, on_wait=info):
-            notes = runner.Engine(conn, config.engine, info).execute_and_discard(steps)
+        with engine_session(conn, config.engine, info, create_table=False) as run:
+            for _, step in steps:
+                runner.check_step(step, run)
+            trial = runner.Engine(conn, run, info).execute_and_discard(steps)
+        seq_notes = [f"sequence {name} advanced from {'unused' if old is None else old} to {new} (next value "
+                     f"{(new or 0) + 1}): sequences are not transactional, so the rollback did not put it back; "
+                     f"a gap is harmless. If nothing else used it meanwhile: SELECT setval('{name}', "
+                     + (f"{old}, true)" if old is not None else "1, false)")
+                     for name, old, new in trial.sequences]
         if fmt == "json":
-            out = {"plan": out, "trial": notes}
+            out = {"plan": out, "trial": {
+                "tried": [{"name": n, "statements": k} for n, k in trial.tried],
+                "not_tried": [{"name": n, "why": w} for n, w in trial.not_tried],
+                "failed": [{"name": n, "error": e} for n, e in trial.failed],
+                "sequences_advanced": [{"sequence": n, "before": o, "after": a} for n, o, a in trial.sequences]}}
         else:
-            click.echo("\nTrial run (rolled back, nothing kept):")
-            for n in notes:
-                click.echo(f"  {n}")
+            click.echo("\nTrial run (in a transaction that was rolled back):")
+            for n, k in trial.tried:
+                click.echo(f"  {n}: ok ({k} statement(s))")
+            for n, why in trial.not_tried:
+                click.echo(f"  {n}: not tried: {why}")
+            for n, e in trial.failed:
+                click.echo(f"  {n}: FAILED: {e}")
+            click.echo(f"\nProved: {len(trial.tried)} of {len(steps)} pending migration(s) apply, in this order, to "
+                       "the real schema and data (each after the ones before it that were tried).")
+            if trial.not_tried:
+                click.echo(f"Not proved: {len(trial.not_tried)} migration(s) not tried (listed above); a later "
+                           "migration that depends on one of them may fail for real.")
+            click.echo("Kept: no schema change, row or tracking row (all rolled back).")
+            for line in seq_notes:
+                click.echo(f"Not rolled back: {line}")
+        if fmt == "json":
+            click.echo(json.dumps(out, indent=2))
+        if trial.failed:
+            more = f" (and {len(trial.failed) - 1} more, listed above)" if len(trial.failed) > 1 else ""
+            raise ToolkitError(f"trial run: {trial.failed[0][1]}{more}")
+        return
     if fmt == "json":
         click.echo(json.dumps(out, indent=2))
     elif steps:
@@ -179,9 +213,12 @@ def _dry_run(ctx, conn, allow_out_of_order: bool, execute: bool, yes: bool, fmt:
 @click.option("--name", required=True, help="Migration to roll back, e.g. 20241227_120000_add_user_preferences.")
 @env_options
 @click.option("--cascade", is_flag=True, help="Also roll back every later applied migration, newest first.")
+@click.option("--skip-irreversible", is_flag=True,
+              help="For a migration whose rollback file is empty (irreversible): remove only its tracking row, "
+                   "keeping its changes, and go on. Printed for each one skipped.")
 @click.option("--yes", is_flag=True, help="Confirm writes to a protected environment without a prompt.")
 def rollback(name: str, env_name: str, database_url: str | None, migrations_dir: str | None,
-             config_file: str | None, cascade: bool, yes: bool) -> None:
+             config_file: str | None, cascade: bool, skip_irreversible: bool, yes: bool) -> None:
     """Run NAME's rollback file and remove its tracking row, in one transaction.
 
     Refuses when NAME is not applied, when later migrations are still applied (see --cascade), or
@@ -192,10 +229,14 @@ def rollback(name: str, env_name: str, database_url: str | None, migrations_dir:
     name = name.removesuffix(".sql")
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     with _connect(ctx) as conn:
-        result = runner.rollback(conn, ctx.config, ctx.env.name, name, cascade=cascade, progress=info,
+        result = runner.rollback(conn, ctx.config, ctx.env.name, name, cascade=cascade,
+                                 skip_irreversible=skip_irreversible, progress=info,
                                  before_write=lambda chain: ctx.env.confirm and confirm_environment(
                                      ctx.env.name, f"roll back {len(chain)} migration(s)", assume_yes=yes))
-    click.echo(f"Rolled back {', '.join(result.rolled_back)} on {ctx.env.name}")
+    if result.skipped:
+        click.echo(f"Skipped (irreversible, only the tracking row removed, changes kept): "
+                   f"{', '.join(result.skipped)}")
+    click.echo(f"Rolled back {', '.join(result.rolled_back) or 'nothing'} on {ctx.env.name}")
 
 
 @click.command()
@@ -206,37 +247,54 @@ def rollback(name: str, env_name: str, database_url: str | None, migrations_dir:
 @click.option("--yes", is_flag=True, help="Confirm writes to a protected environment without a prompt.")
 def mark(name: str, as_state: str, env_name: str, database_url: str | None, migrations_dir: str | None,
          config_file: str | None, yes: bool) -> None:
-    """Resolve a failed migration (one that ran outside a transaction and stopped part way)."""
+    """Resolve a failed migration (one that ran outside a transaction and stopped part way).
+
+    Takes the runner lock like `migrate`, and refuses a migration that a live runner is inside.
+    """
     from toolkit.migrations import tracking
-    from toolkit.migrations.locking import runner_lock
+    from toolkit.migrations.blockers import bounded
     from toolkit.migrations.runner import read_states
+    from toolkit.migrations.session import bound_session, engine_session
+    from toolkit.migrations.status import migration_status
 
     name = name.removesuffix(".sql")
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
-    table = ctx.config.engine.table
-    with _connect(ctx) as conn:
-        states = {s.name: s for s in read_states(conn, ctx.config)}
-        state = states.get(name)
+    s = ctx.config.engine
+
+    def checked(states):
+        state = {x.name: x for x in states}.get(name)
         if state is None:
             raise ToolkitError(f"no migration named {name}")
+        if state.state == "running":
+            raise ToolkitError(f"{name} is running: another migrate run is inside it right now; refusing to mark it",
+                               hint=f"wait for that run to end, then look again with `status --env {ctx.env.name}`")
         if as_state == "applied" and state.state not in ("failed", "pending"):
             raise ToolkitError(f"{name} is {state.state}; only a failed or pending migration can be marked applied")
         if as_state == "pending" and state.state != "failed":
             raise ToolkitError(f"{name} is {state.state}; only a failed migration can be marked pending",
                                hint="to undo an applied migration use `rollback`")
+        return state
+
+    with _connect(ctx) as conn:
+        bound_session(conn, s)
+        checked(bounded(conn, s, "reading the migration history", s.table, lambda: migration_status(ctx.config, conn)))
         if ctx.env.confirm:
             confirm_environment(ctx.env.name, f"mark {name} as {as_state}", assume_yes=yes)
-        with runner_lock(conn, table, wait_s=ctx.config.engine.runner_lock_wait_s, on_wait=info):
-            tracking.ensure_table(conn, table)
+        with engine_session(conn, s, info) as run:
+            # Decided again under the lock: a runner that was inside it may have finished meanwhile.
+            state = checked(read_states(conn, ctx.config, run.table))
+            table = run.table
             if as_state == "pending":
-                tracking.delete_row(conn, table, name)
+                write = lambda: tracking.delete_row(conn, table, name)  # noqa: E731
             elif state.row is None:
                 if state.file is None:
                     raise ToolkitError(f"{name}: file missing")
-                tracking.insert_row(conn, table, name, state.file.checksum, status="applied",
-                                    note="marked applied by hand")
+                write = lambda: tracking.insert_row(conn, table, name, state.file.checksum,  # noqa: E731
+                                                    status="applied", note="marked applied by hand")
             else:
-                tracking.finish_row(conn, table, name, status="applied", failed_statement=None, error=None)
+                write = lambda: tracking.finish_row(conn, table, name, status="applied",  # noqa: E731
+                                                    failed_statement=None, error=None)
+            bounded(conn, run, f"marking {name} {as_state}", table, write, info)
     click.echo(f"Marked {name} as {as_state} on {ctx.env.name}")
 
 
@@ -253,24 +311,34 @@ def rebaseline(name: str | None, all_changed: bool, env_name: str, database_url:
     file: the database must already match what the file now says.
     """
     from toolkit.migrations import tracking
+    from toolkit.migrations.blockers import bounded
     from toolkit.migrations.runner import read_states
+    from toolkit.migrations.session import engine_session
 
     if bool(name) == all_changed:
         raise UsageError("pass either --name NAME or --all-changed")
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
-    with _connect(ctx) as conn:
-        changed = [s for s in read_states(conn, ctx.config) if s.state == "changed"]
+    if name:
+        name = name.removesuffix(".sql")
+
+    def changed_of(states):
+        changed = [s for s in states if s.state == "changed"]
         if name:
-            name = name.removesuffix(".sql")
             changed = [s for s in changed if s.name == name]
             if not changed:
                 raise ToolkitError(f"{name} is not a changed migration: nothing to re-baseline")
+        return changed
+
+    with _connect(ctx) as conn:
+        changed = changed_of(read_states(conn, ctx.config))
         if not changed:
             click.echo("No changed migrations")
             return
         if ctx.env.confirm:
             confirm_environment(ctx.env.name, f"re-baseline {len(changed)} migration(s)", assume_yes=yes)
-        for s in changed:
-            tracking.set_checksum(conn, ctx.config.engine.table, s.name, s.file.checksum,
-                                  f"re-baselined by {tracking.applied_by()}")
-            click.echo(f"Re-baselined {s.name}")
+        with engine_session(conn, ctx.config.engine, info) as run:
+            for s in changed_of(read_states(conn, ctx.config, run.table)):
+                bounded(conn, run, f"re-baselining {s.name}", run.table,
+                        lambda s=s: tracking.set_checksum(conn, run.table, s.name, s.file.checksum,
+                                                          f"re-baselined by {tracking.applied_by()}"), info)
+                click.echo(f"Re-baselined {s.name}")

@@ -7,7 +7,9 @@
   the statement reached;
 - DDL waits for its table locks only briefly: short lock_timeout, retried with backoff
   (GitLab's with_lock_retries), so traffic queued behind it is never stalled for long;
-- one runner at a time (see locking.py).
+- one runner at a time (see locking.py; taken only through session.engine_session);
+- every migration starts from the same session state (see session.py);
+- a file cannot switch off the engine's timeouts nor touch the tracking table (check_step).
 """
 
 from __future__ import annotations
@@ -24,9 +26,17 @@ from psycopg import errors as pg_errors
 from toolkit.config import Config, EngineSettings
 from toolkit.errors import ToolkitError
 from toolkit.migrations import tracking
+from toolkit.migrations.blockers import bounded, held_by, long_holders, raw_relations
 from toolkit.migrations.files import MigrationFile, discover
-from toolkit.migrations.locking import runner_lock
-from toolkit.migrations.status import MigrationState, compute_states, migration_status, resolve_hint
+from toolkit.migrations.session import Baseline, bound_session, engine_session
+from toolkit.migrations.status import (
+    MigrationState,
+    compute_states,
+    has_statements,
+    migration_status,
+    resolve_hint,
+)
+from toolkit.sql.locks import duration_ms, timeout_settings
 from toolkit.sql.parse import ParsedFile, Statement, parse
 
 Progress = Callable[[str], None]
@@ -119,6 +129,70 @@ def load_down(f: MigrationFile) -> Step | None:
     return load_step(f.name, str(f.rollback_path), text)
 
 
+TIMEOUT_OPT_OUT = "-- migrate-action: ignore timeout-disabled"
+_TRACKING_KINDS = {"DropStmt": "drops", "RenameStmt": "renames", "AlterTableStmt": "alters",
+                   "TruncateStmt": "truncates"}
+
+
+def _timeout_problem(st: Statement, s: EngineSettings) -> str | None:
+    """Why this statement defeats the engine's traffic protection, or None."""
+    for name, value in timeout_settings(st.node):
+        if name not in ("lock_timeout", "statement_timeout"):
+            continue
+        ms = duration_ms(value)
+        limit = s.lock_timeout_max_ms if name == "lock_timeout" else s.statement_timeout_ms
+        if value is None:
+            return f"{name} is reset to the server default (usually no limit)"
+        if ms is None:
+            return f"{name} = {value} cannot be checked against the engine's limit"
+        if ms == 0 and limit:
+            return f"{name} = {value} switches the engine's limit off"
+        if limit and ms > limit:
+            return f"{name} = {value} is above the engine's limit ({limit} ms)"
+    return None
+
+
+def check_step(step: Step, settings: EngineSettings) -> None:
+    """Refuse, before anything runs, a statement that switches off the engine's lock protection
+    (SET/SET LOCAL/RESET/set_config of lock_timeout or statement_timeout to 0, the default or above
+    the engine's limit) unless it carries the opt-out comment, or that drops, renames, alters or
+    truncates the tracking table (settings.table, resolved to schema.name). Cheap text checks
+    first: the AST is only built for the few statements that could matter."""
+    from toolkit.sql.lint import _suppressions  # the lint's own suppression syntax, one parser
+
+    table = settings.table.lower()
+    relname = table.rsplit(".", 1)[-1]
+    per: dict[int, set[str]] | None = None
+    whole: set[str] = set()
+    for st in step.statements:
+        low = st.text.lower()
+        if st.kind == "VariableSetStmt" or "set_config" in low:
+            problem = _timeout_problem(st, settings)
+            if problem:
+                if per is None:
+                    found = _suppressions(step.parsed)
+                    per, whole = found[0], found[1]
+                if not ({"timeout-disabled", "all"} & (per.get(st.index, set()) | whole)):
+                    raise ToolkitError(
+                        f"{step.path}:{st.line}: {problem}; a migration cannot switch off the engine's lock "
+                        "protection (readers would queue behind a blocked lock without limit)",
+                        hint="remove it: the engine sets lock_timeout/statement_timeout itself ([engine] in "
+                             "migrate-action.toml). For a reviewed exception put the comment "
+                             f"`{TIMEOUT_OPT_OUT}` on the line before the statement (or "
+                             "`-- migrate-action: ignore-file timeout-disabled`)", exit_code=2)
+        verb = _TRACKING_KINDS.get(st.kind)
+        if verb and relname in low:
+            for rel in st.relations:
+                rel = rel.lower()
+                if rel == relname or rel == table:
+                    raise ToolkitError(
+                        f"{step.path}:{st.line}: this statement {verb} {settings.table}, the engine's own tracking "
+                        "table; refusing to run the migration",
+                        hint="if it means another tool's table of the same name, qualify it with that table's "
+                             "schema; or give migrate-action a table of its own with [engine] table in "
+                             "migrate-action.toml", exit_code=2)
+
+
 # -- deciding what runs (pure) -----------------------------------------------------------------
 
 def pending_plan(states: list[MigrationState], env_name: str, *, allow_out_of_order: bool) -> list[MigrationState]:
@@ -161,11 +235,21 @@ class Applied:
 class RunResult:
     applied: list[Applied] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # irreversible: only the tracking row was removed
 
 
 class _LockBusy(Exception):
-    def __init__(self, statement: Statement) -> None:
-        self.statement = statement
+    def __init__(self, relations: tuple[str, ...], line: int) -> None:
+        self.relations, self.line = relations, line
+
+    @classmethod
+    def of(cls, st: Statement) -> _LockBusy:
+        return cls(st.relations, st.line)
+
+
+def _one_line(text: str | None) -> str:
+    """PostgreSQL's multi-line DETAIL (one line per dependent object, ...) on one line."""
+    return "; ".join(ln.strip() for ln in (text or "").splitlines() if ln.strip())
 
 
 def _line_of(st: Statement, exc: psycopg.Error) -> int:
@@ -179,14 +263,28 @@ def _line_of(st: Statement, exc: psycopg.Error) -> int:
 
 def _statement_error(step: Step, st: Statement, exc: psycopg.Error, *, applied_note: str) -> MigrationError:
     diag = exc.diag
-    message = diag.message_primary or str(exc).strip().splitlines()[0]
+    message = _one_line(diag.message_primary or str(exc).strip().splitlines()[0])
     line = _line_of(st, exc)
     n, total = step.statements.index(st) + 1, len(step.statements)
-    extra = "; ".join(x for x in (diag.message_detail, diag.message_hint) if x)
+    extra = "; ".join(_one_line(x) for x in (diag.message_detail, diag.message_hint) if x)
     hint = f"statement {n} of {total}: {st.text.splitlines()[0][:100]}"
     if extra:
         hint += f" | {extra}"
     return MigrationError(f"{step.path}:{line}: {message} ({applied_note})", path=step.path, line=line, hint=hint)
+
+
+def _end_error(step: Step, exc: psycopg.Error, *, applied_note: str) -> MigrationError:
+    """An error after the file's last statement: its COMMIT (a deferred constraint, a constraint
+    trigger) or the tracking write. Named by file like any other."""
+    diag = exc.diag
+    message = _one_line(diag.message_primary or str(exc).strip().splitlines()[0])
+    extra = "; ".join(_one_line(x) for x in (diag.message_detail, diag.message_hint) if x)
+    line = step.statements[-1].end_line if step.statements else 1
+    return MigrationError(
+        f"{step.path}:{line}: {message}, raised at COMMIT after the last statement ({applied_note})",
+        path=step.path, line=line,
+        hint="a deferred constraint or constraint trigger checks the migration's rows when it commits"
+             + (f" | {extra}" if extra else ""))
 
 
 class Engine:
@@ -198,6 +296,7 @@ class Engine:
         self.conn = conn
         self.s = settings
         self.progress = progress
+        self.baseline = Baseline(conn)
 
     # lock retries ------------------------------------------------------------------------------
     def _retrying(self, label: str, attempt_fn: Callable[[int], None]) -> None:
@@ -211,14 +310,14 @@ class Engine:
                 attempt_fn(timeout)
                 return
             except _LockBusy as busy:
-                tables = ", ".join(busy.statement.relations) or "its tables"
+                tables = ", ".join(busy.relations) or "its tables"
                 elapsed = time.monotonic() - start
                 pause = min(s.lock_retry_pause_ms * (1.5 ** (tries - 1)), 5000) / 1000
                 pause *= random.uniform(0.75, 1.25)  # jitter: two runners don't retry in lockstep
                 if elapsed + pause >= s.lock_retry_deadline_s:
                     raise ToolkitError(
-                        f"could not get lock on {tables} for {label} after {tries} tries in {elapsed:.0f} s "
-                        f"(line {busy.statement.line}); nothing from it was applied",
+                        f"could not get lock on {tables}{held_by(self.conn, busy.relations)}, for {label}, after "
+                        f"{tries} tries in {elapsed:.0f} s (line {busy.line}); nothing from it was applied",
                         hint="a long transaction holds a conflicting lock: find it in pg_stat_activity, or retry "
                              "at a quieter time; [engine] lock_retry_deadline_s allows longer") from None
                 self.progress(f"    lock on {tables} busy (try {tries}, waited at most {timeout} ms); "
@@ -234,7 +333,14 @@ class Engine:
         try:
             self.conn.execute(st.text, prepare=False)
         except pg_errors.LockNotAvailable:
-            raise _LockBusy(st) from None
+            raise _LockBusy.of(st) from None
+
+    def reset_session(self) -> None:
+        """Back to the state the run started with (see session.py); autocommit, between statements."""
+        try:
+            self.baseline.reset(self.conn)
+        except psycopg.Error:
+            pass  # the connection is gone: nothing later runs on it
 
     # applying ----------------------------------------------------------------------------------
     def apply(self, f: MigrationFile, step: Step, *, note: str | None = None, durable: bool = True) -> Applied:
@@ -258,29 +364,44 @@ class Engine:
         a single round trip per migration, whatever its length. The failing statement is the first
         one without a result."""
         cursors: list[psycopg.Cursor] = []
-        try:
-            with self.conn.pipeline(), self.conn.transaction():
-                self.conn.execute(
-                    "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true), "
-                    "set_config('synchronous_commit', %s, true)",
-                    (f"{lock_ms}ms", f"{self.s.statement_timeout_ms}ms", "on" if durable else "off"))
-                for st in step.statements:
-                    cur = self.conn.cursor()
-                    cur.execute(st.text, prepare=False)
-                    cursors.append(cur)
-                record()
-        except psycopg.Error as exc:
+        local = (("lock_timeout", f"{lock_ms}ms"), ("statement_timeout", f"{self.s.statement_timeout_ms}ms"),
+                 ("synchronous_commit", "on" if durable else "off"))
+        error: psycopg.Error | None = None
+        with self.conn.pipeline():
+            # Caught inside the pipeline block: an error escaping it makes psycopg log "error ignored
+            # terminating <psycopg.Pipeline ...>" on stderr while it drains the aborted pipeline.
+            try:
+                with self.conn.transaction():
+                    self.conn.execute(
+                        "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true), "
+                        "set_config('synchronous_commit', %s, true)", tuple(v for _, v in local))
+                    for st in step.statements:
+                        cur = self.conn.cursor()
+                        cur.execute(st.text, prepare=False)
+                        cursors.append(cur)
+                    # The file's SETs (search_path, role, timezone...) end with it, in the same round
+                    # trip; the tracking write then runs as the engine, under the engine's timeouts.
+                    self.baseline.reset(self.conn, local)
+                    record()
+            except psycopg.Error as exc:
+                error = exc
+        if error is not None:
+            exc = error
             failed = next((st for st, cur in zip(step.statements, cursors, strict=True) if cur.pgresult is None),
                           None)
-            if failed is None:
-                raise  # the tracking write or the commit: not a statement of the file
             if isinstance(exc, pg_errors.LockNotAvailable):
-                raise _LockBusy(failed) from None
+                raise (_LockBusy.of(failed) if failed else _LockBusy((self.s.table,), 0)) from None
+            if failed is None:
+                raise _end_error(step, exc, applied_note=failed_note) from None
             raise _statement_error(step, failed, exc, applied_note=failed_note) from None
+
+    def _track(self, label: str, fn: Callable[[], object]) -> None:
+        bounded(self.conn, self.s, label, self.s.table, fn, self.progress)
 
     def _apply_statement_by_statement(self, f: MigrationFile, step: Step, note: str | None) -> None:
         table = self.s.table
-        tracking.insert_row(self.conn, table, f.name, f.checksum, status="running", note=note)
+        self._track(f"recording {f.name} as running", lambda: tracking.insert_row(
+            self.conn, table, f.name, f.checksum, status="running", note=note))
         t0 = time.monotonic()
         total = len(step.statements)
         for n, st in enumerate(step.statements, 1):
@@ -305,11 +426,11 @@ class Engine:
                 left = self._invalid_indexes(st) - before if isinstance(exc, psycopg.Error | ToolkitError) else set()
                 message = (exc.diag.message_primary if isinstance(exc, psycopg.Error) and exc.diag.message_primary
                            else str(exc) or type(exc).__name__)
-                self._reset_timeouts()
+                self.reset_session()
                 try:
-                    tracking.finish_row(self.conn, table, f.name, status="failed", failed_statement=n,
-                                        error=message)
-                except psycopg.Error:
+                    self._track(f"recording {f.name} as failed", lambda n=n, message=message: tracking.finish_row(
+                        self.conn, table, f.name, status="failed", failed_statement=n, error=message))
+                except (psycopg.Error, ToolkitError):
                     pass  # connection lost: the row stays 'running', which status reports as failed
                 if isinstance(exc, psycopg.Error):
                     err = _statement_error(step, st, exc, applied_note=(
@@ -322,16 +443,10 @@ class Engine:
                             + (": dropped" if dropped else ": drop them (DROP INDEX CONCURRENTLY) before retrying"))
                     raise err from None
                 raise
-        self._reset_timeouts()
-        tracking.finish_row(self.conn, table, f.name, status="applied",
-                            execution_ms=int((time.monotonic() - t0) * 1000))
-
-    def _reset_timeouts(self) -> None:
-        try:
-            self.conn.execute("RESET lock_timeout")
-            self.conn.execute("RESET statement_timeout")
-        except psycopg.Error:
-            pass
+        self.reset_session()
+        ms = int((time.monotonic() - t0) * 1000)
+        self._track(f"recording {f.name} as applied", lambda: tracking.finish_row(
+            self.conn, table, f.name, status="applied", execution_ms=ms))
 
     # invalid indexes (CREATE INDEX CONCURRENTLY leftovers) --------------------------------------
     def _invalid_indexes(self, st: Statement) -> set[str]:
@@ -381,46 +496,101 @@ class Engine:
                     self._retrying(f"rollback of {f.name} statement {n}",
                                    lambda lock_ms, st=st: (self._set_timeouts(lock_ms, local=False), self._exec(st)))
                 except psycopg.Error as exc:
-                    self._reset_timeouts()
+                    self.reset_session()
                     raise _statement_error(step, st, exc, applied_note=(
                         f"rollback statements 1-{n - 1} ran; the migration is still recorded as applied")) from None
-            self._reset_timeouts()
-            tracking.delete_row(self.conn, table, f.name)
+            self.reset_session()
+            self._track(f"removing {f.name}'s row", lambda: tracking.delete_row(self.conn, table, f.name))
         return int((time.monotonic() - start) * 1000)
 
     # proving without keeping -------------------------------------------------------------------
-    def execute_and_discard(self, items: list[tuple[MigrationFile, Step]]) -> list[str]:
-        """Run transactional migrations in one transaction that is rolled back. Returns notes."""
-        notes: list[str] = []
+    def _sequences(self) -> dict[str, int | None]:
+        return dict(self.conn.execute(
+            "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences").fetchall())
+
+    def execute_and_discard(self, items: list[tuple[MigrationFile, Step]]) -> Trial:
+        """Try the migrations, in order, in one transaction that is rolled back. Each migration runs
+        in a savepoint, so one failure does not hide the others; a migration that must run outside a
+        transaction is not tried (listed, with why), and the later ones still are. Sequences are not
+        transactional: what the trial advanced is reported."""
+        trial = Trial()
+        before = self._sequences()
+        local = (("lock_timeout", f"{self.s.lock_timeout_max_ms}ms"),
+                 ("statement_timeout", f"{self.s.statement_timeout_ms}ms"))
         try:
             with self.conn.transaction():
                 tracking.ensure_table(self.conn, self.s.table)
-                self._set_timeouts(self.s.lock_timeout_max_ms, local=True)
+                self.baseline.reset(self.conn, local)
+                skipped: list[str] = []
                 for f, step in items:
                     if not step.transactional:
-                        notes.append(f"{f.name}: runs outside a transaction, so it cannot be tried and "
-                                     "discarded; stopped before it")
-                        break
-                    for st in step.statements:
-                        try:
-                            self._exec(st)
-                        except _LockBusy:
-                            raise ToolkitError(f"could not get lock on {', '.join(st.relations)} "
-                                               f"({step.path}:{st.line}) while trying the migrations") from None
-                        except psycopg.Error as exc:
-                            raise _statement_error(step, st, exc, applied_note="trial run: nothing kept") from None
-                    tracking.insert_row(self.conn, self.s.table, f.name, f.checksum, status="applied")
-                    notes.append(f"{f.name}: ok ({len(step.statements)} statements)")
+                        st = next(st for st in step.statements if st.non_transactional)
+                        trial.not_tried.append((f.name, f"runs outside a transaction ({st.non_transactional} at "
+                                                        f"line {st.line}), so it cannot be tried and discarded"))
+                        skipped.append(f.name)
+                        continue
+                    try:
+                        with self.conn.transaction():  # a savepoint
+                            for st in step.statements:
+                                try:
+                                    self._exec(st)
+                                except psycopg.Error as exc:
+                                    raise _statement_error(step, st, exc, applied_note="trial run") from None
+                            self.baseline.reset(self.conn, local)
+                            tracking.insert_row(self.conn, self.s.table, f.name, f.checksum, status="applied")
+                    except _LockBusy as busy:
+                        raise ToolkitError(f"could not get lock on {', '.join(busy.relations)}"
+                                           f"{held_by(self.conn, busy.relations)} ({step.path}:{busy.line}) while "
+                                           "trying the migrations; nothing was kept") from None
+                    except MigrationError as err:
+                        after_skip = f" (it may depend on {', '.join(skipped)}, not tried)" if skipped else ""
+                        trial.failed.append((f.name, f"{err.message}{after_skip}" + (
+                            f" [{err.hint}]" if err.hint else "")))
+                        self.baseline.reset(self.conn, local)
+                        continue
+                    trial.tried.append((f.name, len(step.statements)))
                 raise psycopg.Rollback()
         except psycopg.Rollback:
             pass
-        return notes
+        after = self._sequences()
+        for name, value in sorted(after.items()):
+            if name in before and before[name] != value:
+                trial.sequences.append((name, before[name], value))
+        return trial
+
+
+@dataclass
+class Trial:
+    """What a --dry-run --execute proved, and what it did not."""
+
+    tried: list[tuple[str, int]] = field(default_factory=list)  # (name, statements) applied and discarded
+    not_tried: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (name, error)
+    sequences: list[tuple[str, int | None, int | None]] = field(default_factory=list)  # advanced, not restored
 
 
 # -- whole operations used by the CLI and the deploy pipeline -----------------------------------
 
-def read_states(conn: psycopg.Connection, config: Config) -> list[MigrationState]:
-    return compute_states(discover(config.migrations_dir), tracking.applied_rows(conn, config.engine.table))
+def read_states(conn: psycopg.Connection, config: Config, table: str | None = None) -> list[MigrationState]:
+    """States from the files and the tracking table (table: the run's resolved schema.name)."""
+    s = config.engine
+    bound_session(conn, s)
+    rows = bounded(conn, s, "reading the migration history", table or s.table,
+                   lambda: tracking.applied_rows(conn, table or s.table))
+    return compute_states(discover(config.migrations_dir), rows)
+
+
+def _report_long_holders(conn: psycopg.Connection, steps: dict[str, Step], progress: Progress) -> None:
+    rels: set[str] = set()
+    for step in steps.values():
+        for st in step.statements:
+            rels |= set(st.relations) if st.kind == "DropStmt" else raw_relations(st.raw)
+    try:
+        found = long_holders(conn, rels)
+    except psycopg.Error:
+        return
+    for line in found:
+        progress(f"warning: {line}; a migration that needs a stronger lock on it will wait for it")
 
 
 def apply_pending(conn: psycopg.Connection, config: Config, env_name: str, *, allow_out_of_order: bool = False,
@@ -433,25 +603,30 @@ def apply_pending(conn: psycopg.Connection, config: Config, env_name: str, *, al
     """
     s = config.engine
     allow = allow_out_of_order or s.allow_out_of_order
+    bound_session(conn, s)
     # Runner-aware here: a migration another runner is inside right now is "running", so this run
     # waits for the lock below instead of refusing it as failed.
-    states = migration_status(config, conn)
+    states = bounded(conn, s, "reading the migration history", s.table, lambda: migration_status(config, conn))
     plan = pending_plan(states, env_name, allow_out_of_order=allow)
     result = RunResult()
     if not plan and not any(st.state == "running" for st in states):
         return result
     steps = {p.name: load_up(p.file) for p in plan}  # parse + check every file before anything runs
+    for step in steps.values():
+        check_step(step, s)
     if before_write and plan:
         before_write(plan)
-    with runner_lock(conn, s.table, wait_s=s.runner_lock_wait_s, on_wait=progress):
-        tracking.ensure_table(conn, s.table)
+    with engine_session(conn, s, progress) as run:
         # Another runner may have applied some while we waited: decide again under the lock, and
         # apply only what was confirmed (a file added meanwhile waits for the next run).
-        plan = [p for p in pending_plan(read_states(conn, config), env_name, allow_out_of_order=allow)
+        plan = [p for p in pending_plan(read_states(conn, config, run.table), env_name, allow_out_of_order=allow)
                 if p.name in steps]
-        engine = Engine(conn, s, progress)
+        for p in plan:
+            check_step(steps[p.name], run)  # against the resolved schema.name of the tracking table
+        _report_long_holders(conn, {p.name: steps[p.name] for p in plan}, progress)
+        engine = Engine(conn, run, progress)
         for i, p in enumerate(plan, 1):
-            step = steps.get(p.name) or load_up(p.file)
+            step = steps[p.name]
             progress(f"[{i}/{len(plan)}] {p.name} ({step.mode}) ...")
             # Only the last commit of the run waits for its WAL flush; it flushes the earlier ones too.
             # A server crash mid-run can lose the last few un-flushed migrations, each together with
@@ -491,26 +666,46 @@ def rollback_plan(states: list[MigrationState], name: str, env_name: str, *, cas
 
 
 def rollback(conn: psycopg.Connection, config: Config, env_name: str, name: str, *, cascade: bool = False,
-             progress: Progress = _quiet, before_write: Callable[[list[MigrationState]], None] | None = None
-             ) -> RunResult:
+             skip_irreversible: bool = False, progress: Progress = _quiet,
+             before_write: Callable[[list[MigrationState]], None] | None = None) -> RunResult:
+    """Roll back `name` (and, with cascade, every later one). A migration whose rollback file has no
+    statement (only comments or BEGIN/COMMIT) is irreversible: refused, unless skip_irreversible,
+    which removes only its tracking row (its changes stay) and reports it in result.skipped."""
     s = config.engine
     chain = rollback_plan(read_states(conn, config), name, env_name, cascade=cascade)
-    steps = {}
+    steps: dict[str, Step | None] = {}
     for st in chain:
         step = load_down(st.file)
-        if step is None or not step.statements:
-            raise ToolkitError(f"{st.file.rollback_path}: the rollback file has no statements",
-                               hint="write the statements that undo the migration, or restore from a backup")
+        if step is None or not has_statements(step.parsed):
+            if not skip_irreversible:
+                raise ToolkitError(
+                    f"{st.file.rollback_path}: the rollback file has no statements: {st.name} is irreversible",
+                    hint="write the statements that undo the migration, or restore from a backup; to roll back "
+                         "past it keeping its changes, pass --skip-irreversible (removes only its tracking row)")
+            steps[st.name] = None
+            continue
+        check_step(step, s)
         steps[st.name] = step
     if before_write:
         before_write(chain)
     result = RunResult()
-    with runner_lock(conn, s.table, wait_s=s.runner_lock_wait_s, on_wait=progress):
-        chain = rollback_plan(read_states(conn, config), name, env_name, cascade=cascade)
-        engine = Engine(conn, s, progress)
+    with engine_session(conn, s, progress) as run:
+        chain = rollback_plan(read_states(conn, config, run.table), name, env_name, cascade=cascade)
+        engine = Engine(conn, run, progress)
         for i, st in enumerate(chain, 1):
+            step = steps.get(st.name)
+            if step is None and st.name in steps:
+                engine._track(f"removing {st.name}'s row", lambda n=st.name: tracking.delete_row(conn, run.table, n))
+                progress(f"[{i}/{len(chain)}] {st.name} skipped: irreversible (empty rollback file); its tracking "
+                         "row was removed, its changes stay")
+                result.skipped.append(st.name)
+                continue
+            if step is None:  # applied meanwhile by another runner: read its rollback now
+                step = load_down(st.file)
+                if step is None or not has_statements(step.parsed):
+                    raise ToolkitError(f"{st.name}: the rollback file has no statements")
             progress(f"[{i}/{len(chain)}] rolling back {st.name} ...")
-            ms = engine.rollback(st.file, steps[st.name])
+            ms = engine.rollback(st.file, step)
             progress(f"[{i}/{len(chain)}] {st.name} rolled back in {ms} ms")
             result.rolled_back.append(st.name)
     return result

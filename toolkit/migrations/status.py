@@ -9,8 +9,10 @@ from datetime import datetime
 import psycopg
 
 from toolkit.config import Config
+from toolkit.errors import ToolkitError
 from toolkit.migrations.files import MigrationFile, discover
 from toolkit.migrations.tracking import Row, applied_rows
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, parse
 
 # "running" only while another session holds the runner lock and is inside that migration.
 STATES = ("applied", "pending", "changed", "missing", "failed", "running")
@@ -30,6 +32,12 @@ class MigrationState:
         return self.row.checksum if self.row else None
 
     @property
+    def has_rollback(self) -> bool:
+        """One meaning everywhere: a rollback file with at least one statement other than
+        transaction control (an empty one, only comments or BEGIN; COMMIT;, is `rollback`-refused)."""
+        return rollback_has_statements(self.file)
+
+    @property
     def applied_at(self) -> datetime | None:
         return self.row.applied_at if self.row and self.state != "pending" else None
 
@@ -40,8 +48,25 @@ class MigrationState:
             "checksum": self.checksum,
             "applied_at": self.applied_at.isoformat() if self.applied_at else None,
             "execution_ms": self.row.execution_ms if self.row else None,
-            "has_rollback": bool(self.file and self.file.rollback_path),
+            "has_rollback": self.has_rollback,
         }
+
+
+def has_statements(parsed: ParsedFile) -> bool:
+    return any(st.tx_control is None for st in parsed.statements)
+
+
+def rollback_has_statements(f: MigrationFile | None) -> bool:
+    if f is None or f.rollback_path is None:
+        return False
+    try:
+        text = f.read_rollback() or ""
+    except (OSError, ValueError, ToolkitError):  # unreadable: `rollback` will say why; it is not known to be empty
+        return True
+    try:
+        return has_statements(parse(text, str(f.rollback_path)))
+    except SqlSyntaxError:
+        return True  # something is there; `rollback` reports the syntax error
 
 
 def compute_states(files: list[MigrationFile], rows: dict[str, Row], *,
