@@ -29,18 +29,24 @@ from toolkit.errors import ToolkitError
 DB_PREFIX = "migrate_action_rehearse_"
 DIR_PREFIX = "migrate-action-rehearse-"
 _NAME = re.compile(r"^" + DB_PREFIX + r"(\d+)_([0-9a-f]+)$")
-_DIR = re.compile(r"^" + re.escape(DIR_PREFIX) + r"(\d+)-([0-9a-f]+)$")
+_DIR = re.compile(r"^" + re.escape(DIR_PREFIX) + r"(\d+)-(\w+)$")
 MAX_AGE_S = 6 * 3600
 
 
 def pid_alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie (an orphaned postmaster that exited may
+    linger as one until init reaps it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 @dataclass
@@ -97,7 +103,7 @@ def cleanup_clusters(base: Path | None = None) -> list[str]:
             try:
                 postmaster = int(pidfile.read_text().split("\n", 1)[0])
                 os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown
-                for _ in range(100):
+                for _ in range(200):
                     if not pid_alive(postmaster):
                         break
                     time.sleep(0.05)
@@ -115,6 +121,7 @@ def _workdir(parent: Path | None = None) -> Path:
 @contextmanager
 def scratch_database(server_url: str) -> Iterator[Scratch]:
     """A new empty database on the server of `server_url`, dropped on the way out."""
+    cleanup_clusters()  # also the work directories (with a dump copy) of killed runs
     with connect(server_url, application_name="migrate-action rehearse") as admin:
         cleanup_databases(admin)
         name = scratch_db_name()
