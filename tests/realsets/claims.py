@@ -217,8 +217,10 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
                                rollback_text=m.rollback_text)
             schema = mschema
             existing = _existing(conn)
-            before_cat = catalog.snapshot(conn) if m.rollback_text is not None else None
-            before_nodes = catalog.relfilenodes(conn)
+            # The proof only where there is a rollback-incomplete claim to check (not empty/missing/broken).
+            prove = report.rollback is not None and report.rollback.status in ("covered", "partial", "nothing-to-undo")
+            before_cat = catalog.snapshot(conn) if prove else None
+            before_rels = {r.oid: r for r in catalog.relations(conn)}
             locks_taken: dict[str, str] = {}
             try:
                 if tracer is not None:
@@ -236,10 +238,11 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
                 res.errors.append(f"{m.name}: {str(exc).splitlines()[0]}")
                 continue
             res.migrations += 1
-            after_nodes = catalog.relfilenodes(conn)
             truncated = _truncated(m.text, str(m.path))
-            rewritten = {table_name(rel) for rel, (node, kind) in before_nodes.items()
-                         if kind in ("r", "m") and rel in after_nodes and after_nodes[rel][0] != node}
+            # The same relation (oid) with new storage; a table dropped and created again is not a rewrite.
+            rewritten = {table_name(r.name) for r in catalog.relations(conn)
+                         if r.relkind in ("r", "m") and r.oid in before_rels
+                         and before_rels[r.oid].relfilenode not in (0, r.relfilenode)}
             rewritten = {t for t in rewritten if t in existing and t not in truncated}
             claimed_rw: dict[str, str] = {}
             claimed_lock: dict[str, str] = {}
@@ -267,8 +270,7 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
                     else:
                         res.locks.under += 1
                         res.mismatches.append(f"lock UNDER {m.name} {t} claimed {c} took {a}")
-            if before_cat is not None and report.rollback is not None \
-                    and report.rollback.status in ("covered", "partial", "nothing-to-undo"):
+            if before_cat is not None and report.rollback is not None:
                 # rollback-empty, -missing, -syntax-error are other claims: only rollback-incomplete here.
                 left = _prove_rollback(conn, m, before_cat)
                 if left is None:

@@ -170,3 +170,14 @@ def test_sequence_owned_by_a_dropped_table_goes_with_it() -> None:
 def test_create_extension_if_not_exists_is_not_left_behind() -> None:
     assert _left('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"', "SELECT 1") == ()
     assert _left("CREATE EXTENSION hstore", "SELECT 1") != ()
+
+
+def test_enum_value_added_is_left_behind_unless_the_type_is_dropped() -> None:
+    up = "ALTER TYPE status ADD VALUE IF NOT EXISTS 'partial' AFTER 'failure';"
+    assert _left(up, "SELECT 1") != ()
+    assert _left(up, "DROP TYPE status CASCADE") == ()
+
+
+def test_column_dropped_from_a_table_created_here_goes_with_the_table() -> None:
+    up = "CREATE TABLE tc (id int, w text);\nALTER TABLE tc DROP COLUMN w;"
+    assert _left(up, "DROP TABLE tc") == ()

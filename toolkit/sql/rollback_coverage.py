@@ -205,8 +205,10 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
                     deps = [("cascade", "type", _names(cmd.def_.typeName))] if cmd.def_.typeName else []
                     add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t), *deps)
                 elif st == AT.AT_DropColumn:
+                    # Of a table this migration created, dropping the table undoes it too.
+                    created = any(("table", t) in e.keys and e.what.endswith("(CREATE TABLE)") for e in prior + out)
                     add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
-                        ("add-column", t, col), ("table-created", t))
+                        ("add-column", t, col), ("table-created", t), *([("table", t)] if created else []))
                 elif st == AT.AT_AlterColumnType:
                     add(f"type change of {t}.{col}", ("type", t, col), ("column", t, col), ("table", t))
                 elif st == AT.AT_SetNotNull:
@@ -225,6 +227,10 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
                                                  ConstrType.CONSTR_FOREIGN, ConstrType.CONSTR_CHECK):
                     add(f"unnamed constraint on {t} (name it so the rollback can drop it)",
                         ("constraint-any", t), ("table", t))
+        case ast.AlterEnumStmt() if node.newVal:
+            # PostgreSQL cannot drop an enum value: only dropping (re-creating) the type undoes it.
+            t = _names(node.typeName)
+            add(f"enum value '{node.newVal}' of type {t} (PostgreSQL cannot drop an enum value)", ("type", t))
         case ast.DropStmt() if node.removeType == ObjectType.OBJECT_TABLE:
             for obj in node.objects or ():
                 t = _names(obj)
