@@ -11,6 +11,7 @@ from pathlib import Path
 from toolkit.deploy.pipeline import DeployOutcome
 from toolkit.deploy.rollback import RollbackOutcome
 from toolkit.deploy.story import render_markdown
+from toolkit.report.markdown import code_span, escape_inline
 
 
 def _in_actions() -> bool:
@@ -18,20 +19,23 @@ def _in_actions() -> bool:
 
 
 def deploy_facts(out: DeployOutcome) -> list[tuple[str, str]]:
-    facts = [("environment", out.environment),
-             ("migrations applied", ", ".join(f"`{n}`" for n in out.applied) or "none")]
+    # Facts are Markdown: every untrusted value (names, URIs, messages) goes through code_span or
+    # escape_inline, so a hostile file name or server message cannot open a block in the summary.
+    facts = [("environment", code_span(out.environment)),
+             ("migrations applied", ", ".join(code_span(n) for n in out.applied) or "none")]
     if out.pending and out.pending != out.applied:
-        facts.append(("pending before the deploy", ", ".join(f"`{n}`" for n in out.pending)))
+        facts.append(("pending before the deploy", ", ".join(code_span(n) for n in out.pending)))
     if out.backup_uri:
-        facts.append(("backup", f"`{out.backup_uri}`"))
+        facts.append(("backup", code_span(out.backup_uri)))
     if out.deployment_id:
         facts.append(("deployment", str(out.deployment_id)))
     if out.error:
-        where = f" (`{out.error_file}:{out.error_line}`)" if out.error_file else ""
-        facts.append(("error", f"{out.error}{where}"))
+        where = f" ({code_span(f'{out.error_file}:{out.error_line}')})" if out.error_file else ""
+        facts.append(("error", f"{escape_inline(out.error)}{where}"))
     if out.dispatched:
         d = out.dispatched
-        facts.append(("rollback dispatched", f"mode `{d['mode']}`, migrations `{d['migrations']}`"))
+        facts.append(("rollback dispatched",
+                      f"mode {code_span(d['mode'])}, migrations {code_span(d['migrations'])}"))
     return facts
 
 
@@ -93,12 +97,12 @@ def publish_rollback(out: RollbackOutcome, deployment_id: int | None) -> None:
                 else f"Restored the backup on {out.environment}")
     else:
         what = f"Rollback of {out.environment} FAILED"
-    facts = [("environment", out.environment), ("mode", out.mode),
-             ("undone (newest first)", ", ".join(f"`{n}`" for n in out.undone) or "none")]
+    facts = [("environment", code_span(out.environment)), ("mode", code_span(out.mode)),
+             ("undone (newest first)", ", ".join(code_span(n) for n in out.undone) or "none")]
     if out.remaining:
-        facts.append(("still applied", ", ".join(f"`{n}`" for n in out.remaining)))
+        facts.append(("still applied", ", ".join(code_span(n) for n in out.remaining)))
     if out.error:
-        facts.append(("error", out.error))
+        facts.append(("error", escape_inline(out.error)))
     gha.append_summary(render_markdown(out.story, outcome=what, facts=facts))
     if not out.ok and _in_actions():
         kw = {"file": gha.workspace_path(out.error_file), "line": out.error_line} if out.error_file else {}

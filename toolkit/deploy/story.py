@@ -58,7 +58,10 @@ class Story:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Step details carry untrusted text (error messages, file names): rendered as text, one line."""
+    from toolkit.report.markdown import escape_inline
+
+    return escape_inline(" ".join(str(text).split()))
 
 
 def render_markdown(story: Story, *, outcome: str, facts: list[tuple[str, str]] | None = None) -> str:
