@@ -44,6 +44,8 @@ def verify(config: Config, env: Environment, database_url: str, uri: str) -> str
 
 
 def restore(config: Config, env: Environment, database_url: str, uri: str) -> str:
+    """The rollback's restore: never with from_other_database, so a backup of another database
+    (another environment, name, oid or server) is refused here; only `restore` by hand can override."""
     from toolkit.backup import restore_backup
 
     result = restore_backup(config, env, database_url, uri, progress=False)
