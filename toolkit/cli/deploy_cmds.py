@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 
 import click
 
 from toolkit.cli.common import dir_option, env_options, format_option, make_context
 from toolkit.console import confirm_environment, info
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.errors import ToolkitError
 
-# (option suffix, dest, type, default, help). The same knobs in `health-check` (--deadline) and in
-# `deploy` (--health-deadline), so the action's inputs map one to one.
-_HEALTH_KNOBS: list[tuple[str, str, type, object, str]] = [
-    ("expected-status", "expected_status", str, "200-299", "Accepted status codes: 200, 200-299, 2xx, 200,204."),
-    ("body-match", "body_match", str, None, "Regular expression the body must match."),
-    ("deadline", "deadline", float, 120.0, "Seconds for the whole check."),
-    ("timeout", "timeout", float, 10.0, "Seconds for one try."),
-    ("interval", "interval", float, 5.0, "Seconds between measurements."),
-    ("initial-delay", "initial_delay", float, 0.0, "Seconds before the first measurement."),
-    ("retries", "retries", int, 4,
+# (option suffix, dest, type, help). The same knobs in `health-check` (--deadline) and in `deploy`
+# (--health-deadline), so the action's inputs map one to one; defaults are HealthKnobs'.
+_HEALTH_KNOBS: list[tuple[str, str, type, str]] = [
+    ("expected-status", "expected_status", str, "Accepted status codes: 200, 200-299, 2xx, 200,204."),
+    ("body-match", "body_match", str, "Regular expression the body must match."),
+    ("deadline", "deadline", float, "Seconds for the whole check."),
+    ("timeout", "timeout", float, "Seconds for one try."),
+    ("interval", "interval", float, "Seconds between measurements."),
+    ("initial-delay", "initial_delay", float, "Seconds before the first measurement."),
+    ("retries", "retries", int,
      "Consecutive errors (timeout, refused) tolerated, retried with exponential backoff and jitter."),
-    ("failure-limit", "failure_limit", int, 2, "Wrong answers (bad status, body mismatch) tolerated."),
-    ("successes", "successes", int, 3, "Consecutive successes required to pass."),
-    ("count", "count", int, 0, "Maximum number of measurements (0: until the deadline)."),
+    ("failure-limit", "failure_limit", int, "Wrong answers (bad status, body mismatch) tolerated."),
+    ("successes", "successes", int, "Consecutive successes required to pass."),
+    ("count", "count", int, "Maximum number of measurements (0: until the deadline)."),
 ]
 
 
 def health_options(prefix: str) -> Callable:
+    from toolkit.app.health_check import HealthKnobs
+
     def decorate(f: Callable) -> Callable:
-        for suffix, dest, typ, default, help_ in reversed(_HEALTH_KNOBS):
-            f = click.option(f"--{prefix}{suffix}", f"hc_{dest}", type=typ, default=default, show_default=True,
-                             help=help_)(f)
+        for suffix, dest, typ, help_ in reversed(_HEALTH_KNOBS):
+            f = click.option(f"--{prefix}{suffix}", f"hc_{dest}", type=typ, default=getattr(HealthKnobs, dest),
+                             show_default=True, help=help_)(f)
         f = click.option(f"--{prefix}sql", "hc_sql", metavar="QUERY",
                          help="SQL query that must return a true first value (uses the environment's database).")(f)
         f = click.option(f"--{prefix}url", "hc_urls", multiple=True, metavar="URL",
@@ -42,23 +43,15 @@ def health_options(prefix: str) -> Callable:
     return decorate
 
 
-def _health_spec(kw: dict):
-    from toolkit.deploy.pipeline import HealthSpec
-    from toolkit.health import Policy, parse_status_codes
+def _health_spec(kwargs: dict):
+    """The hc_* options (removed from kwargs) as a HealthSpec."""
+    from toolkit.app.health_check import HealthKnobs
 
-    urls = tuple(u for value in kw["hc_urls"] for u in value.split())
-    policy = Policy(initial_delay_s=kw["hc_initial_delay"], interval_s=kw["hc_interval"], count=kw["hc_count"],
-                    failure_limit=kw["hc_failure_limit"], consecutive_error_limit=kw["hc_retries"],
-                    successes=kw["hc_successes"], timeout_s=kw["hc_timeout"], deadline_s=kw["hc_deadline"],
-                    backoff_base_s=min(1.0, max(kw["hc_interval"], 0.05)),
-                    backoff_max_s=max(kw["hc_interval"] * 4, 1.0))
-    return HealthSpec(urls=urls, expected=parse_status_codes(kw["hc_expected_status"]),
-                      body_match=kw["hc_body_match"] or None, sql=(kw["hc_sql"] or "").strip() or None,
-                      policy=policy)
+    return HealthKnobs(**{k[3:]: kwargs.pop(k) for k in list(kwargs) if k.startswith("hc_")}).spec()
 
 
-def _pop_health(kwargs: dict) -> dict:
-    return {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("hc_")}
+def _confirm(yes: bool) -> Callable[[str, str], None]:
+    return lambda env_name, action: confirm_environment(env_name, action, assume_yes=yes)
 
 
 # -- health-check ----------------------------------------------------------------------------------
@@ -78,21 +71,13 @@ def health_check(env_name: str | None, database_url: str | None, migrations_dir:
     --retries consecutive errors such as timeouts or refused connections (fail), --count
     measurements, or the --deadline. Exits 0 when healthy, 1 when not.
     """
-    from toolkit.github import context as gha
-    from toolkit.health import run_health_checks
+    from toolkit.app.health_check import HealthCheckSettings
+    from toolkit.app.health_check import health_check as run_health_check
     from toolkit.health.report import measurement_line, render_markdown, render_text
 
-    spec = _health_spec(_pop_health(kwargs))
-    url = None
-    if spec.sql:
-        if not (env_name or database_url):
-            raise UsageError("--sql needs --env (or --database-url) for the database to query")
-        url = database_url or make_context(migrations_dir, config_file, env_name).env.database_url()
-    if not spec.configured:
-        raise UsageError("nothing to check", hint="pass --url (one or more) and/or --sql")
-    result = run_health_checks(spec.checks(url or ""), spec.policy,
-                               on_measurement=None if fmt != "text" else lambda m: info(measurement_line(m)))
-    gha.append_summary(render_markdown(result))
+    settings = HealthCheckSettings(health=_health_spec(kwargs), env_name=env_name, database_url=database_url,
+                                   migrations_dir=migrations_dir, config_file=config_file)
+    result = run_health_check(settings, None if fmt != "text" else lambda m: info(measurement_line(m)))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif fmt == "markdown":
@@ -104,26 +89,6 @@ def health_check(env_name: str | None, database_url: str | None, migrations_dir:
 
 
 # -- deploy ----------------------------------------------------------------------------------------
-
-def _reporter(github: str, commit_status: bool, ref: str | None):
-    """GitHub when asked, or by default inside Actions with a repository and a token."""
-    from toolkit.deploy.decide import dispatch_ref
-    from toolkit.deploy.github_port import GitHubReporter, GitHubTarget, NoGitHub
-    from toolkit.github.context import load_context
-
-    ctx = load_context()
-    has_token = bool(os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN"))
-    if github == "off" or (github == "auto" and not (ctx.in_actions and ctx.repository and has_token)):
-        return NoGitHub()
-    if not ctx.repository:
-        raise UsageError("--github on needs GITHUB_REPOSITORY (owner/name)")
-    sha = ref or os.environ.get("GITHUB_SHA") or ctx.sha
-    if not sha:
-        raise UsageError("no commit to deploy: set GITHUB_SHA or pass --ref")
-    return GitHubReporter(GitHubTarget(repo=ctx.repository, sha=sha,
-                                       dispatch_ref=dispatch_ref(ctx.ref, ctx.default_branch),
-                                       run_url=ctx.run_url, commit_status=commit_status))
-
 
 _github_option = click.option("--github", type=click.Choice(["auto", "on", "off"]), default="auto",
                               show_default=True,
@@ -152,20 +117,18 @@ def deploy(env_name: str, database_url: str | None, migrations_dir: str | None, 
     Any failure marks the deployment failed with the step that failed. When health checks fail after
     migrations were applied, the rollback workflow is dispatched once (see --auto-rollback).
     """
-    from toolkit.deploy.pipeline import DeployRequest
-    from toolkit.deploy.pipeline import deploy as run_deploy
-    from toolkit.deploy.report import deploy_headline, publish_deploy
+    from toolkit.app.deploy import DeploySettings
+    from toolkit.app.deploy import deploy as run_deploy
+    from toolkit.deploy.report import deploy_headline
     from toolkit.deploy.story import render_text
 
-    spec = _health_spec(_pop_health(kwargs))
+    spec = _health_spec(kwargs)
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
-    if ctx.env.confirm and not dry_run:
-        confirm_environment(ctx.env.name, "deploy migrations", assume_yes=yes)
-    request = DeployRequest(config=ctx.config, env_name=ctx.env.name, database_url=ctx.database_url, health=spec,
-                            auto_rollback=auto_rollback, rollback_workflow=rollback_workflow, dry_run=dry_run,
-                            allow_out_of_order=allow_out_of_order)
-    outcome = run_deploy(request, _reporter(github, commit_status, ref))
-    publish_deploy(outcome)
+    outcome = run_deploy(DeploySettings(config=ctx.config, env_name=env_name, database_url=database_url, health=spec,
+                                        auto_rollback=auto_rollback, rollback_workflow=rollback_workflow,
+                                        dry_run=dry_run, allow_out_of_order=allow_out_of_order, github=github,
+                                        commit_status=commit_status, ref=ref),
+                         confirm=_confirm(yes))
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
@@ -193,27 +156,21 @@ def rollback_deploy(env_name: str, database_url: str | None, migrations_dir: str
                     mode: str, migration_list: str | None, backup_uri: str | None, reason: str,
                     deployment_id: int | None, yes: bool, github: str, fmt: str) -> None:
     """Undo a deploy: rollback scripts newest first, or restore the backup taken before it."""
+    from toolkit.app.rollback_deploy import RollbackDeploySettings
+    from toolkit.app.rollback_deploy import rollback_deploy as run_rollback
     from toolkit.deploy.decide import parse_migration_list
-    from toolkit.deploy.report import publish_rollback
-    from toolkit.deploy.rollback import RollbackRequest
-    from toolkit.deploy.rollback import rollback_deploy as run_rollback
     from toolkit.deploy.story import render_text
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
-    request = RollbackRequest(config=ctx.config, env_name=ctx.env.name, database_url=ctx.database_url, mode=mode,
-                              migrations=tuple(parse_migration_list(migration_list)), backup_uri=backup_uri,
-                              reason=reason.strip(), deployment_id=deployment_id)
-    request.check()
-    if ctx.env.confirm:
-        confirm_environment(ctx.env.name, f"roll back ({mode})", assume_yes=yes)
-    reporter = _reporter(github, False, None) if deployment_id else None
-    outcome = run_rollback(request, reporter)
-    publish_rollback(outcome, deployment_id)
+    settings = RollbackDeploySettings(config=ctx.config, env_name=env_name, mode=mode, database_url=database_url,
+                                      migrations=tuple(parse_migration_list(migration_list)),
+                                      backup_uri=backup_uri, reason=reason, deployment_id=deployment_id,
+                                      github=github)
+    outcome = run_rollback(settings, confirm=_confirm(yes))
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
-        headline = "rolled back" if outcome.ok else "FAILED"
-        click.echo(render_text(outcome.story, outcome=headline))
+        click.echo(render_text(outcome.story, outcome="rolled back" if outcome.ok else "FAILED"))
     if not outcome.ok:
         raise ToolkitError(f"rollback of {outcome.environment} failed: {outcome.error}",
                            hint=(f"still applied: {', '.join(outcome.remaining)}; " if outcome.remaining else "")

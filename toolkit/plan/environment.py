@@ -1,14 +1,13 @@
-"""The plan of one environment, as the CLI, the action and the deploy pipeline all need it.
+"""The plan of one environment from an open connection, as the plan use cases and the deploy
+pipeline need it, with the lint settings checks and the exit code they share.
 
-The pending set comes from the environment's database when there is a connection (with table sizes
-for concrete risk), else from the files a branch adds or changes against a git base ref.
+Choosing the source (the database, else git against a base ref) and opening the connection is the
+use case's: toolkit.app.plan.plan_for_environment.
 """
 
 from __future__ import annotations
 
-import os
-
-from toolkit.config import Config, Environment
+from toolkit.config import Config
 from toolkit.errors import UsageError
 from toolkit.plan.model import Plan
 
@@ -54,26 +53,3 @@ def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
     stats = table_stats(conn, tables_touched(draft))
     return build_plan(ps.pending, stats=stats, edited=ps.edited, notes=ps.notes, **common)
 
-
-def plan_for_environment(config: Config, env: Environment, database_url: str | None,
-                         base_ref: str | None) -> Plan:
-    """From the database when there is a URL, else from git against base_ref (in a pull request,
-    origin/$GITHUB_BASE_REF)."""
-    from toolkit.plan.build import build_plan
-    from toolkit.plan.sources import pending_from_git
-
-    check_lint_settings(config)
-    if database_url:
-        from toolkit.db import connect
-
-        with connect(database_url) as conn:
-            return plan_from_connection(config, env.name, conn)
-    base_ref = base_ref or (f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None)
-    if not base_ref:
-        raise UsageError(f"no database URL for environment '{env.name}' and no --base-ref",
-                         hint=f"set {env.url_env} (or DATABASE_URL), pass --database-url, or pass "
-                              "--base-ref origin/main to plan the migrations this branch adds")
-    ps = pending_from_git(config.migrations_dir, base_ref)
-    return build_plan(ps.pending, environment=env.name, source=ps.source, history=ps.history,
-                      settings=config.lint, stats={}, options=rule_options(config), edited=ps.edited,
-                      notes=ps.notes)
