@@ -28,7 +28,7 @@ from toolkit.errors import ToolkitError
 from toolkit.migrations import tracking
 from toolkit.migrations.blockers import bounded, held_by, long_holders, raw_relations
 from toolkit.migrations.files import MigrationFile, discover
-from toolkit.migrations.session import Baseline, bound_session, engine_session
+from toolkit.migrations.session import Baseline, bound_session, changes_role, engine_session
 from toolkit.migrations.status import (
     MigrationState,
     compute_states,
@@ -381,7 +381,7 @@ class Engine:
                         cursors.append(cur)
                     # The file's SETs (search_path, role, timezone...) end with it, in the same round
                     # trip; the tracking write then runs as the engine, under the engine's timeouts.
-                    self.baseline.reset(self.conn, local)
+                    self.baseline.reset(self.conn, local, role=changes_role(step.statements))
                     record()
             except psycopg.Error as exc:
                 error = exc
