@@ -59,6 +59,7 @@ def comment_target(repo: str | None = None, pr_number: int | None = None) -> Com
 
 
 def comment(settings: CommentSettings) -> CommentResult:
+    """One comment per environment and pull request: created the first time, edited after."""
     from toolkit.app.plan import append_plan_summary, plan_for_environment, resolve_database_url
     from toolkit.github.comments import plan_marker, upsert_comment
     from toolkit.plan.environment import exit_code

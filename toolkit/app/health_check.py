@@ -60,6 +60,7 @@ class HealthCheckSettings:
 
 def health_check(settings: HealthCheckSettings,
                  on_measurement: Callable[[Measurement], None] | None = None) -> HealthResult:
+    """Healthy or not is in the result (result.ok); only bad input raises (a one-line UsageError)."""
     from toolkit.github.context import append_summary
     from toolkit.health.report import render_markdown
 

@@ -79,6 +79,7 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
 
 
 def lint(settings: LintRequest) -> LintResult:
+    """Each file linted as it would run after the earlier migrations of its folder."""
     from toolkit.plan.build import build_plan
     from toolkit.plan.environment import check_lint_settings, exit_code, rule_options
 

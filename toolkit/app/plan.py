@@ -82,6 +82,7 @@ def append_plan_summary(plan: Plan, enabled: bool = True) -> bool:
 
 
 def plan(settings: PlanSettings) -> PlanResult:
+    """The plan of settings.env_name, from its database when it has a URL, else from git."""
     from toolkit.github.comments import plan_marker
 
     config = settings.config
