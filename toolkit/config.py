@@ -74,6 +74,9 @@ class Environment:
     backup_max_age_min: PositiveFloat = 60.0
     # Extra databases that backup-databases.sh also backs up (names of env vars holding URLs).
     extra_url_envs: tuple[EnvVarName, ...] = ()
+    # Before `deploy` migrates: compare the live schema with what its applied migrations build on a
+    # throwaway database. refuse: a drifted database is not migrated; warn: say so and go on.
+    drift: Literal["refuse", "warn", "ignore"] = "ignore"
 
     def database_url(self, override: str | None = None) -> str:
         """The URL from --database-url, DATABASE_URL_<ENV>, then DATABASE_URL."""

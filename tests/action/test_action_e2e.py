@@ -10,7 +10,16 @@ import subprocess
 import pytest
 
 from tests.action.harness import ActionHarness
-from tests.deploy.helpers import BROKEN_LINE, BROKEN_NAME, NAMES, REPO, copy_migrations, schema_fingerprint
+from tests.deploy.helpers import (
+    BROKEN_LINE,
+    BROKEN_NAME,
+    EXPAND_ONLY,
+    NAMES,
+    REPO,
+    ROLLED_BACK,
+    copy_migrations,
+    schema_fingerprint,
+)
 
 FAST_HEALTH = {"health-check-interval": "0.05", "health-check-timeout": "1", "health-check-deadline": "10",
                "health-check-successes": "2", "health-check-failure-limit": "1", "health-check-retries": "1"}
@@ -86,7 +95,7 @@ def test_failing_health_check(runner, db_url, s3, github_api, health_app):
     assert len(github_api.repo.dispatches) == 1
     d = github_api.repo.dispatches[0]
     assert d["workflow"] == "rollback.yml" and d["ref"] == "main"
-    assert d["inputs"] == {"environment": "uat", "mode": "migrations", "migrations": ",".join(reversed(NAMES)),
+    assert d["inputs"] == {"environment": "uat", "mode": "migrations", "migrations": ",".join(ROLLED_BACK),
                            "backup-uri": out["backup-uri"], "deployment-id": str(dep_id),
                            "reason": d["inputs"]["reason"], "sha": "d" * 40}
     assert "HTTP 503" in d["inputs"]["reason"]
@@ -112,7 +121,16 @@ def test_migration_error_mid_deploy(runner, db_url, db, github_api, health_app):
 
 
 @pytest.mark.parametrize("mode", ["migrations", "restore"])
-def test_rollback_command_leaves_the_schema_as_before_the_deploy(runner, db_url, db, github_api, health_app, mode):
+def test_rollback_command_leaves_the_schema_as_before_the_deploy(runner, db_url, db, github_api, health_app, mode,
+                                                                tmp_path):
+    # The expand-only migrations are already there: the dispatched rollback undoes the rest.
+    from toolkit.config import load_config
+    from toolkit.db import connect
+    from toolkit.migrations.runner import apply_pending
+
+    early = load_config(migrations_dir=str(copy_migrations(tmp_path / "early", upto=EXPAND_ONLY)))
+    with connect(db_url) as conn:
+        apply_pending(conn, early, "uat")
     before = schema_fingerprint(db)
     health_app.set(status=500)
     deployed = runner.run(deploy_inputs(db_url, health_app))
@@ -127,7 +145,7 @@ def test_rollback_command_leaves_the_schema_as_before_the_deploy(runner, db_url,
     assert schema_fingerprint(db) == before
     assert run.outputs["result"] == "rolled-back"
     if mode == "migrations":
-        assert json.loads(run.outputs["applied"]) == list(reversed(NAMES))
+        assert json.loads(run.outputs["applied"]) == ROLLED_BACK
     last = github_api.statuses(int(dispatched["deployment-id"]))[-1]
     assert last["state"] == "inactive"
     assert "Rolled back" in run.summary or "Restored the backup" in run.summary

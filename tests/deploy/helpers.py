@@ -10,6 +10,11 @@ import psycopg
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.name for p in (REPO / "migrations").glob("*.sql") if not p.name.endswith("_rollback.sql"))
 NAMES = [n.removesuffix(".sql") for n in EXAMPLES]
+# The first three examples only add objects the previous release does not use (create_users,
+# add_user_preferences, add_users_status: expand-only); the rest need their rollback scripts. After a
+# failed health check the deploy dispatches the scripts of those, newest first.
+EXPAND_ONLY = 3
+ROLLED_BACK = list(reversed(NAMES[EXPAND_ONLY:]))
 
 BROKEN = """-- Migration: broken
 BEGIN;

@@ -10,7 +10,6 @@ from toolkit.deploy.decide import (
     dispatch_ref,
     parse_bool,
     parse_migration_list,
-    rollback_mode,
 )
 from toolkit.errors import UsageError
 
@@ -27,13 +26,6 @@ def test_dispatch_inputs_list_the_migrations_newest_first_as_strings():
     no_backup = dispatch_inputs(environment="dev", applied=[A], backup_uri=None, deployment_id=None,
                                 reason="x", mode="migrations", sha=None)
     assert no_backup["backup-uri"] == "" and no_backup["deployment-id"] == "" and "sha" not in no_backup
-
-
-def test_rollback_mode_prefers_scripts_then_backup():
-    assert rollback_mode([(A, True), (B, True)], "s3://b/k") == "migrations"
-    assert rollback_mode([(A, True), (B, False)], "s3://b/k") == "restore"
-    assert rollback_mode([(A, True), (B, False)], None) is None
-    assert rollback_mode([], None) is None
 
 
 @pytest.mark.parametrize("text", [f"{C},{B}", f"{C}, {B}", f"{C}\n{B}", f'["{C}", "{B}"]', f"{C}.sql,{B}.sql"])

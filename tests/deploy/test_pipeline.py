@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.helpers import BROKEN_LINE, BROKEN_NAME, NAMES, REPO, copy_migrations, schema_fingerprint
+from tests.deploy.helpers import (
+    BROKEN_LINE,
+    BROKEN_NAME,
+    EXPAND_ONLY,
+    NAMES,
+    REPO,
+    ROLLED_BACK,
+    copy_migrations,
+    schema_fingerprint,
+)
 from toolkit.config import load_config
 from toolkit.deploy.github_port import GitHubReporter, GitHubTarget
 from toolkit.deploy.pipeline import DeployRequest, HealthSpec, deploy
@@ -68,7 +77,7 @@ def test_failing_health_check_dispatches_the_rollback_once(tmp_path, db_url, s3,
     d = github.repo.dispatches[0]
     assert d["workflow"] == "rollback.yml" and d["ref"] == "main"
     assert d["inputs"]["environment"] == "dev" and d["inputs"]["mode"] == "migrations"
-    assert d["inputs"]["migrations"] == ",".join(reversed(NAMES))
+    assert d["inputs"]["migrations"] == ",".join(ROLLED_BACK)
     assert d["inputs"]["backup-uri"] == out.backup_uri
     assert d["inputs"]["deployment-id"] == str(out.deployment_id)
     assert "HTTP 503" in d["inputs"]["reason"] and d["inputs"]["sha"] == SHA
@@ -137,12 +146,13 @@ def test_dry_run_changes_nothing(tmp_path, db_url, db, github):
     assert db.execute("SELECT to_regclass('users')").fetchone()[0] is None
 
 
-def _deploy_on_top_of_first_two(tmp_path, db_url, db, health_app, github):
-    """Two migrations already applied and some data; then a deploy of the rest whose health check fails."""
+def _deploy_on_top_of_expand_only(tmp_path, db_url, db, health_app, github):
+    """The expand-only migrations already applied and some data; then a deploy of the rest whose health
+    check fails (so all of what it applied needs its rollback scripts)."""
     from toolkit.db import connect
     from toolkit.migrations.runner import apply_pending
 
-    early = load_config(migrations_dir=str(copy_migrations(tmp_path / "early", upto=2)))
+    early = load_config(migrations_dir=str(copy_migrations(tmp_path / "early", upto=EXPAND_ONLY)))
     with connect(db_url) as conn:
         apply_pending(conn, early, "dev")
     db.execute("INSERT INTO users (email) VALUES ('a@example.com'), ('b@example.com')")
@@ -150,7 +160,7 @@ def _deploy_on_top_of_first_two(tmp_path, db_url, db, health_app, github):
     before["emails"] = emails(db)
     health_app.set(status=500)
     out = deploy(request(tmp_path, db_url, health_app), reporter(github))
-    assert out.result == "failure" and out.applied == NAMES[2:]
+    assert out.result == "failure" and out.applied == NAMES[EXPAND_ONLY:]
     assert schema_fingerprint(db) != {k: v for k, v in before.items() if k != "emails"}
     return out, before
 
@@ -160,7 +170,7 @@ def emails(db) -> list[str]:
 
 
 def test_rollback_migrations_mode_restores_the_schema(tmp_path, db_url, db, s3, github, health_app):
-    out, before = _deploy_on_top_of_first_two(tmp_path, db_url, db, health_app, github)
+    out, before = _deploy_on_top_of_expand_only(tmp_path, db_url, db, health_app, github)
     inputs = github.repo.dispatches[0]["inputs"]
     rb = rollback_deploy(RollbackRequest(config=load_config(migrations_dir=str(tmp_path / "migrations")),
                                          env_name="dev", database_url=db_url, mode=inputs["mode"],
@@ -168,14 +178,14 @@ def test_rollback_migrations_mode_restores_the_schema(tmp_path, db_url, db, s3, 
                                          reason=inputs["reason"], deployment_id=int(inputs["deployment-id"])),
                          reporter(github))
     assert rb.result == "rolled-back", rb.error
-    assert rb.undone == list(reversed(NAMES[2:]))
+    assert rb.undone == ROLLED_BACK == list(reversed(NAMES[EXPAND_ONLY:]))
     assert {**schema_fingerprint(db), "emails": emails(db)} == before  # data written since stays
     last = github.statuses(out.deployment_id)[-1]
     assert last["state"] == "inactive" and last["description"].startswith("rolled back")
 
 
 def test_rollback_restore_mode_restores_the_schema(tmp_path, db_url, db, s3, github, health_app):
-    out, before = _deploy_on_top_of_first_two(tmp_path, db_url, db, health_app, github)
+    out, before = _deploy_on_top_of_expand_only(tmp_path, db_url, db, health_app, github)
     rb = rollback_deploy(RollbackRequest(config=load_config(migrations_dir=str(tmp_path / "migrations")),
                                          env_name="dev", database_url=db_url, mode="restore",
                                          backup_uri=out.backup_uri, reason="by hand",
@@ -207,3 +217,79 @@ def test_rollback_stops_at_a_failing_script_and_says_what_is_left(tmp_path, db_u
     assert rb.result == "failure"
     assert rb.undone == list(reversed(NAMES[4:])) and rb.remaining == [NAMES[3], NAMES[2]]
     assert rb.error_file and rb.error_file.endswith(f"{NAMES[3]}_rollback.sql") and rb.error_line == 1
+
+
+def test_expand_only_deploy_with_failing_health_dispatches_no_database_rollback(tmp_path, db_url, db, s3, github,
+                                                                                health_app):
+    """Only new objects the previous release ignores: undoing them would lose what was written into them."""
+    health_app.set(status=503)
+    mdir = copy_migrations(tmp_path / "migrations", upto=EXPAND_ONLY)
+    out = deploy(request(tmp_path, db_url, health_app, mdir=mdir), reporter(github))
+    assert out.result == "failure" and out.applied == NAMES[:EXPAND_ONLY]
+    assert set(out.safety.values()) == {"expand-only"}
+    assert github.repo.dispatches == []
+    assert out.story.steps[-1].key == "dispatch" and "expand-only" in out.story.steps[-1].detail
+    last = github.statuses(out.deployment_id)[-1]
+    assert last["state"] == "failure" and "expand-only: no database rollback needed" in last["description"]
+    assert db.execute("SELECT to_regclass('user_preferences')").fetchone()[0] is not None  # left in place
+
+
+def test_dispatch_carries_a_data_loss_preview(tmp_path, db_url, db, s3, github, health_app):
+    """A rollback script that drops a column with data: the dispatch and the deployment say how many rows."""
+    mdir = copy_migrations(tmp_path / "migrations", upto=EXPAND_ONLY)
+    early = load_config(migrations_dir=str(mdir))
+    from toolkit.db import connect
+    from toolkit.migrations.runner import apply_pending
+
+    with connect(db_url) as conn:
+        apply_pending(conn, early, "dev")
+    db.execute("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 50) g")
+    (mdir / "20250201_100000_add_users_score.sql").write_text(
+        "BEGIN;\nALTER TABLE users ADD COLUMN score integer;\nUPDATE users SET score = 1;\nCOMMIT;\n")
+    (mdir / "20250201_100000_add_users_score_rollback.sql").write_text(
+        "BEGIN;\nALTER TABLE users DROP COLUMN score;\nCOMMIT;\n")
+    db.execute("ANALYZE users")
+    rows = db.execute("SELECT count(*) FROM users").fetchone()[0]
+    assert rows >= 50
+    health_app.set(status=503)
+    out = deploy(request(tmp_path, db_url, health_app, mdir=mdir), reporter(github))
+    assert out.safety == {"20250201_100000_add_users_score": "destructive-on-rollback"}
+    assert out.data_loss and out.data_loss["mode"] == "migrations"
+    assert out.data_loss["dropped"] == [{"object": "column users.score", "table": "users", "rows": rows}]
+    d = github.repo.dispatches[0]["inputs"]
+    assert d["mode"] == "migrations" and d["migrations"] == "20250201_100000_add_users_score"
+    assert f"column users.score (~{rows} rows)" in d["reason"]
+    last = github.statuses(out.deployment_id)[-1]
+    assert f"rollback dispatched (rollback drops column users.score (~{rows} rows))" in last["description"]
+
+
+def test_drift_gate_refuses_a_drifted_database_before_anything_is_written(tmp_path, db_url, db, pg, s3, github,
+                                                                         health_app):
+    from toolkit.app.drift import check_before_deploy
+    from toolkit.db import connect
+    from toolkit.migrations.runner import apply_pending
+
+    mdir = copy_migrations(tmp_path / "migrations")
+    early = load_config(migrations_dir=str(copy_migrations(tmp_path / "early", upto=EXPAND_ONLY)))
+    with connect(db_url) as conn:
+        apply_pending(conn, early, "dev")
+    db.execute("CREATE INDEX users_by_hand ON users (created_at)")  # a change made by hand
+    config = load_config(migrations_dir=str(mdir))
+
+    def gate(mode: str):
+        return lambda: check_before_deploy(config, "dev", db_url, mode, scratch_url=pg.url()).message
+
+    before = schema_fingerprint(db)
+    out = deploy(DeployRequest(config=config, env_name="dev", database_url=db_url, drift_check=gate("refuse")),
+                 reporter(github))
+    assert out.result == "failure" and out.failed_step == "Drift check"
+    assert "users_by_hand" in out.error and "refusing to migrate" in out.error
+    assert schema_fingerprint(db) == before and out.backup_uri is None  # no backup, nothing migrated
+    assert github.statuses(out.deployment_id)[-1]["state"] == "failure"
+
+    out = deploy(DeployRequest(config=config, env_name="dev", database_url=db_url, drift_check=gate("warn")),
+                 reporter(github))
+    assert out.result == "success", out.error
+    drift_step = next(s for s in out.story.steps if s.key == "drift")
+    assert "has drifted" in drift_step.detail and "users_by_hand" in drift_step.detail
+    assert out.applied == NAMES[EXPAND_ONLY:]

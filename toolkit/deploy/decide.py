@@ -66,16 +66,6 @@ def check_newest_first(names: Sequence[str]) -> None:
                          hint=f"did you mean: {','.join(sorted(names, reverse=True))}")
 
 
-def rollback_mode(applied_with_scripts: Sequence[tuple[str, bool]], backup_uri: str | None) -> str | None:
-    """The automatic way back for migrations just applied: their rollback scripts when every one has
-    one (quick, keeps data written since), else the backup taken before them, else none."""
-    if applied_with_scripts and all(has for _, has in applied_with_scripts):
-        return "migrations"
-    if backup_uri:
-        return "restore"
-    return None
-
-
 def dispatch_inputs(*, environment: str, applied: Sequence[str], backup_uri: str | None,
                     deployment_id: int | str | None, reason: str, mode: str, sha: str | None) -> dict[str, str]:
     """The rollback workflow's inputs (all strings, as workflow_dispatch wants): migrations newest first."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from toolkit.config import Config
 from toolkit.console import info
 from toolkit.deploy import backups
-from toolkit.deploy.decide import deployment_description, dispatch_inputs, rollback_mode
+from toolkit.deploy.decide import deployment_description, dispatch_inputs
 from toolkit.deploy.github_port import GitHubReporter, NoGitHub
 from toolkit.deploy.story import FAILED, Story
 from toolkit.errors import ToolkitError
@@ -60,6 +61,9 @@ class DeployRequest:
     dry_run: bool = False
     allow_out_of_order: bool = False
     render_plan: bool = True  # the lock-aware plan of what is pending, for the `plan-markdown` output
+    # Before anything is written: raises ToolkitError to stop the deploy (drift = "refuse"), or returns
+    # one line for the story (the use case wires the environment's drift check here).
+    drift_check: Callable[[], str] | None = None
 
 
 @dataclass
@@ -73,6 +77,8 @@ class DeployOutcome:
     deployment_id: int | None = None
     health: HealthResult | None = None
     dispatched: dict[str, str] | None = None
+    safety: dict[str, str] = field(default_factory=dict)  # migration -> rollback safety class
+    data_loss: dict | None = None  # what the chosen way back would lose (DataLossPreview.to_dict())
     error: str | None = None
     error_hint: str | None = None
     error_file: str | None = None
@@ -92,6 +98,7 @@ class DeployOutcome:
         return {"result": self.result, "environment": self.environment, "pending": self.pending,
                 "applied": self.applied, "backup_uri": self.backup_uri, "deployment_id": self.deployment_id,
                 "failed_step": self.failed_step, "error": self.error, "dispatched": self.dispatched,
+                "safety": self.safety, "data_loss": self.data_loss,
                 "health": self.health.to_dict() if self.health else None,
                 "steps": [{"step": s.key, "title": s.title, "status": s.status, "ms": round(s.ms, 1),
                            "detail": s.detail} for s in self.story.steps]}
@@ -118,7 +125,7 @@ class _Run:
     progress: Callable[[str], None]
     out: DeployOutcome
     plan: list = field(default_factory=list)
-    has_script: dict[str, bool] = field(default_factory=dict)
+    backup_started: datetime | None = None
 
     @property
     def story(self) -> Story:
@@ -157,7 +164,7 @@ class _Run:
                 conn.close()
                 raise
             out.pending = [p.name for p in self.plan]
-            self.has_script = {p.name: bool(p.file and p.file.rollback_path) for p in self.plan}
+            out.safety = {p.name: _safety_class(p.file).name for p in self.plan}
             if request.render_plan and self.plan:
                 out.plan_markdown = _plan_markdown(config, self.env_name, conn)
             rec.detail = (f"{len(self.plan)} pending: {', '.join(out.pending)}" if self.plan
@@ -178,6 +185,13 @@ class _Run:
                                f"migrating {n} migration(s)" if n else "checking health")
             rec.detail = f"deployment {out.deployment_id}, in progress"
 
+    # 2b. The database is what its applied migrations say (drift), before anything is written.
+    def check_drift(self) -> None:
+        if not self.plan or self.request.drift_check is None:
+            return
+        with self.story.step("drift", "Drift check") as rec:
+            rec.detail = self.request.drift_check()
+
     # 3-4. Backup, and proof that it can be read back.
     def backup(self) -> None:
         config, story = self.request.config, self.story
@@ -191,6 +205,7 @@ class _Run:
             story.skip("verify", "Verify backup", "no backup")
             return
         with story.step("backup", "Back up") as rec:
+            self.backup_started = datetime.now(UTC)
             taken = backups.take(config, env, self.request.database_url)
             self.out.backup_uri = taken.uri
             rec.detail = taken.detail
@@ -240,12 +255,16 @@ class _Run:
         if out.health.ok:
             return True
         out.error = f"health checks failed: {out.health.reason}"
-        _maybe_dispatch(request, self.reporter, out, self.has_script)
+        _maybe_dispatch(request, self.reporter, out, self.backup_started)
         out.result = FAILURE
         what = (f"health check failed after applying {len(out.applied)} migration(s)" if out.applied
                 else "health check failed")
         if out.dispatched:  # first: the description is cut at 140 characters
             what += "; rollback dispatched"
+            if out.data_loss:
+                what += f" ({out.data_loss['summary']})"
+        elif out.applied and out.safety and all(c == "expand-only" for c in out.safety.values()):
+            what += "; expand-only: no database rollback needed"
         self.reporter.set_state(out.deployment_id, self.env_name, "failure", f"{what}: {out.health.reason}")
         return False
 
@@ -282,6 +301,7 @@ def deploy(request: DeployRequest, reporter: GitHubReporter | NoGitHub | None = 
             except ToolkitError as exc:
                 raise run.fail(exc) from None
             try:
+                run.check_drift()
                 run.backup()
                 run.migrate(conn)
             except (ToolkitError, KeyboardInterrupt) as exc:
@@ -319,30 +339,69 @@ def _applied_since(conn, config: Config, pending: list[str]) -> list[str]:
     return [name for name in pending if states.get(name) == "applied"]
 
 
-def _maybe_dispatch(request: DeployRequest, reporter, out: DeployOutcome, has_script: dict[str, bool]) -> None:
+def _safety_class(f):
+    """The migration's rollback safety class from its files (pure, after parsing)."""
+    from toolkit.migrations.runner import load_down, load_up
+    from toolkit.proof.safety import classify_files
+
+    down = load_down(f)
+    return classify_files(load_up(f).parsed, down.parsed if down else None)
+
+
+def _data_loss(request: DeployRequest, mode: str, drops: list[str], backup_started: datetime | None):
+    """What the chosen way back loses; row counts need the database, which may be down: then unknown."""
+    from toolkit.db import connect
+    from toolkit.proof.dataloss import preview
+
+    try:
+        with connect(request.database_url) as conn:
+            return preview(conn, mode, drops, backup_started)
+    except Exception:  # noqa: BLE001 (a preview must never stop the dispatch)
+        return preview(None, mode, drops, backup_started)
+
+
+def _maybe_dispatch(request: DeployRequest, reporter, out: DeployOutcome, backup_started: datetime | None) -> None:
+    """Dispatch the way back the applied migrations' safety classes call for, with a data-loss preview."""
+    from toolkit.migrations.files import discover
+    from toolkit.proof.safety import choose_rollback
+
     story = out.story
     if not out.applied:
         story.skip("dispatch", "Dispatch rollback", "no migration was applied: nothing to roll back")
         return
     if not request.auto_rollback:
-        story.skip("dispatch", "Dispatch rollback", "auto-rollback is off: roll back by hand (README: rollback runbook)")
+        story.skip("dispatch", "Dispatch rollback", "auto-rollback is off: roll back by hand (docs/runbook.md)")
         return
-    mode = rollback_mode([(n, has_script.get(n, False)) for n in out.applied], out.backup_uri)
-    if mode is None:
-        story.skip("dispatch", "Dispatch rollback", "no rollback scripts and no backup: restore by hand")
+    classes = {name: out.safety.get(name) for name in out.applied}
+    if any(c is None for c in classes.values()):  # applied by another runner meanwhile: classify now
+        files = {f.name: f for f in discover(request.config.migrations_dir)}
+        classes = {n: c or _safety_class(files[n]).name for n, c in classes.items()}
+    choice = choose_rollback([(n, classes[n]) for n in out.applied], has_backup=bool(out.backup_uri))
+    if choice.mode in ("none", "manual"):
+        story.skip("dispatch", "Dispatch rollback", choice.reason)
+        out.error = f"{out.error}; {choice.reason}"
         return
-    inputs = dispatch_inputs(environment=out.environment, applied=out.applied, backup_uri=out.backup_uri,
-                             deployment_id=out.deployment_id, reason=out.error or "health checks failed",
-                             mode=mode, sha=reporter.target.sha if reporter.target else None)
+    drops: list[str] = []
+    if choice.mode == "migrations":
+        files = {f.name: f for f in discover(request.config.migrations_dir)}
+        for name in choice.migrations:
+            drops += [d for d in _safety_class(files[name]).drops if d not in drops]
+    loss = _data_loss(request, choice.mode, drops, backup_started)
+    out.data_loss = loss.to_dict()
+    undo = list(choice.migrations) if choice.mode == "migrations" else out.applied
+    inputs = dispatch_inputs(environment=out.environment, applied=undo, backup_uri=out.backup_uri,
+                             deployment_id=out.deployment_id,
+                             reason=f"{out.error or 'health checks failed'}; {loss.describe()}",
+                             mode=choice.mode, sha=reporter.target.sha if reporter.target else None)
     if not reporter.enabled:
         story.skip("dispatch", "Dispatch rollback", f"not in GitHub Actions; would dispatch "
-                   f"{request.rollback_workflow} ({mode}: {inputs['migrations']})")
+                   f"{request.rollback_workflow} ({choice.mode}: {inputs['migrations']}; {loss.describe()})")
         return
     deploy_id = str(out.deployment_id) if out.deployment_id else f"{out.environment}-{reporter.target.sha}"
     try:
         with story.step("dispatch", "Dispatch rollback") as rec:
             reporter.dispatch(request.rollback_workflow, inputs, deploy_id)
             out.dispatched = inputs
-            rec.detail = f"{request.rollback_workflow} ({mode}: {inputs['migrations']})"
+            rec.detail = f"{request.rollback_workflow} ({choice.mode}: {inputs['migrations']}); {loss.describe()}"
     except ToolkitError as exc:
         out.error = f"{out.error}; and the rollback could not be dispatched: {exc.message}"
