@@ -48,6 +48,9 @@ class DeploySettings:
     commit_status: bool = False  # also set the commit status migrate-action/<env>
     ref: str | None = None  # commit of the deployment (default: $GITHUB_SHA)
     publish: bool = True  # step outputs, job summary, annotations, plan file
+    # Where the drift check (environment `drift` setting) builds its throwaway database; None: an
+    # embedded throwaway cluster on this machine.
+    scratch_url: str | None = None
 
 
 def github_reporter(mode: GitHubMode, commit_status: bool = False, ref: str | None = None) -> GitHubReporter | NoGitHub:
@@ -71,6 +74,22 @@ def github_reporter(mode: GitHubMode, commit_status: bool = False, ref: str | No
                                        run_url=ctx.run_url, commit_status=commit_status))
 
 
+def _drift_check(settings: DeploySettings, database_url: str, progress: Callable[[str], None]
+                 ) -> Callable[[], str] | None:
+    """The environment's drift gate for the pipeline: None when its `drift` setting is "ignore"."""
+    mode = settings.config.environment(settings.env_name).drift
+    if mode == "ignore":
+        return None
+
+    def check() -> str:
+        from toolkit.app.drift import check_before_deploy
+
+        return check_before_deploy(settings.config, settings.env_name, database_url, mode,
+                                   scratch_url=settings.scratch_url, progress=progress).message
+
+    return check
+
+
 def deploy(settings: DeploySettings, confirm: Confirm = refuse,
            progress: Callable[[str], None] = info) -> DeployOutcome:
     """The outcome is returned, failed or not (outcome.ok); only bad input before anything started raises."""
@@ -82,10 +101,12 @@ def deploy(settings: DeploySettings, confirm: Confirm = refuse,
     env = config.environment(settings.env_name)
     if env.confirm and not settings.dry_run:
         confirm(env.name, "deploy migrations")
-    request = DeployRequest(config=config, env_name=env.name, database_url=env.database_url(settings.database_url),
+    database_url = env.database_url(settings.database_url)
+    request = DeployRequest(config=config, env_name=env.name, database_url=database_url,
                             health=settings.health, auto_rollback=settings.auto_rollback,
                             rollback_workflow=settings.rollback_workflow, dry_run=settings.dry_run,
-                            allow_out_of_order=settings.allow_out_of_order)
+                            allow_out_of_order=settings.allow_out_of_order,
+                            drift_check=_drift_check(settings, database_url, progress))
     outcome = run_deploy(request, github_reporter(settings.github, settings.commit_status, settings.ref),
                          progress=progress)
     if settings.publish:

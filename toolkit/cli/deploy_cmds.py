@@ -108,10 +108,14 @@ _github_option = click.option("--github", type=click.Choice(["auto", "on", "off"
 @_github_option
 @click.option("--commit-status", is_flag=True, help="Also set the commit status migrate-action/<env>.")
 @click.option("--ref", metavar="SHA", help="Commit the deployment is for (default: $GITHUB_SHA).")
+@click.option("--scratch-url", metavar="URL", envvar="MIGRATE_ACTION_SCRATCH_URL",
+              help="PostgreSQL server where the drift check (the environment's `drift` setting) builds its "
+                   "throwaway database (default: $MIGRATE_ACTION_SCRATCH_URL, else an embedded throwaway cluster).")
 @format_option("text", "json")
 def deploy(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
            auto_rollback: bool, rollback_workflow: str, dry_run: bool, allow_out_of_order: bool, yes: bool,
-           github: str, commit_status: bool, ref: str | None, fmt: str, **kwargs) -> None:
+           github: str, commit_status: bool, ref: str | None, scratch_url: str | None, fmt: str,
+           **kwargs) -> None:
     """The whole job: deployment in progress, backup, verify, migrate, health checks, success.
 
     Any failure marks the deployment failed with the step that failed. When health checks fail after
@@ -127,7 +131,7 @@ def deploy(env_name: str, database_url: str | None, migrations_dir: str | None, 
     outcome = run_deploy(DeploySettings(config=ctx.config, env_name=env_name, database_url=database_url, health=spec,
                                         auto_rollback=auto_rollback, rollback_workflow=rollback_workflow,
                                         dry_run=dry_run, allow_out_of_order=allow_out_of_order, github=github,
-                                        commit_status=commit_status, ref=ref),
+                                        commit_status=commit_status, ref=ref, scratch_url=scratch_url),
                          confirm=_confirm(yes))
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), indent=2))
