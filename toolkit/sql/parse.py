@@ -2,14 +2,21 @@
 
 Pure: text in, values out. Everything downstream (engine, locks, lint, plan) works on these
 Statement values, never on regexes over SQL.
+
+Memory and time stay linear in the file size: a file over STREAM_CHARS is split with
+PostgreSQL's scanner and parsed one statement at a time, and its statements keep no parse tree
+(`raw` and `node` are re-parsed from the statement's text when asked for, the last few cached).
 """
 
 from __future__ import annotations
 
-import bisect
 import json
-from dataclasses import dataclass, field
-from functools import cached_property
+import sys
+import threading
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pglast import ast, parser
@@ -29,6 +36,11 @@ _TX_KINDS = {
     "TRANS_STMT_ROLLBACK_PREPARED": "rollback_prepared",
 }
 
+STREAM_CHARS = 1 << 20  # above this a file is parsed statement by statement
+_RECENT_NODES = 64  # ASTs kept per streamed file: rules ask for one statement's node many times in a row
+_CACHED_CHARS = 1 << 16  # lint parses a rollback twice (coverage, then its own checks): keep small files' parses
+_UNSET: Any = object()
+
 
 class SqlSyntaxError(ToolkitError):
     def __init__(self, path: str, line: int, column: int, message: str) -> None:
@@ -36,52 +48,152 @@ class SqlSyntaxError(ToolkitError):
         self.path, self.line, self.column, self.pg_message = path, line, column, message
 
 
-class _Tree:
-    """The file's pglast AST, built on first use: the engine only needs the cheap JSON parse tree
-    (10x faster to get), lint and lock analysis need the AST."""
+# pglast builds its AST through Node.__setattr__, which re-validates every value the C parser
+# produced (4x the cost of the parse itself). Values from the parser are already typed; only
+# Boolean.boolval arrives as an int. Trusted assignment is used only inside parse_sql, under a lock.
+_setattr_lock = threading.Lock()
+_object_setattr = object.__setattr__
 
-    def __init__(self, text: str) -> None:
+
+def _trusted_setattr(self: ast.Node, name: str, value: Any) -> None:
+    if value.__class__ is int and self.__slots__[name].c_type == "bool":
+        value = bool(value)
+    _object_setattr(self, name, value)
+
+
+def _parse_nodes(text: str) -> list[ast.Node]:
+    with _setattr_lock:
+        checked = ast.Node.__dict__["__setattr__"]
+        ast.Node.__setattr__ = _trusted_setattr
+        try:
+            return [rs.stmt for rs in parser.parse_sql(text)]
+        finally:
+            ast.Node.__setattr__ = checked
+
+
+class _Source:
+    """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
+    the cheap JSON parse tree, lint and lock analysis need the AST."""
+
+    __slots__ = ("text", "streamed", "_nodes", "_recent")
+
+    def __init__(self, text: str, streamed: bool) -> None:
         self.text = text
+        self.streamed = streamed
         self._nodes: list[ast.Node] | None = None
+        self._recent: OrderedDict[int, ast.Node] = OrderedDict()
 
-    def node(self, index: int) -> ast.Node:
-        if self._nodes is None:
-            self._nodes = [rs.stmt for rs in parser.parse_sql(self.text)]
-        return self._nodes[index]
+    def node(self, st: Statement) -> ast.Node:
+        if not self.streamed:
+            if self._nodes is None:
+                self._nodes = _parse_nodes(self.text)
+            return self._nodes[st.index]
+        found = self._recent.get(st.index)
+        if found is None:
+            found = self._recent[st.index] = _parse_nodes(st.text)[0]
+            if len(self._recent) > _RECENT_NODES:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(st.index)
+        return found
 
 
-@dataclass(frozen=True)
+def _raw_of(text: str) -> tuple[str, dict[str, Any]]:
+    """(node type, JSON body) of a text holding exactly one statement."""
+    stmts = json.loads(parser.parse_sql_json(text)).get("stmts", [])
+    if len(stmts) != 1:
+        raise ValueError(len(stmts))
+    kind, body = next(iter(stmts[0]["stmt"].items()))
+    return kind, body
+
+
 class Statement:
-    index: int  # 0-based position in the file, transaction control included
-    text: str  # the statement's source text, without the trailing semicolon
-    kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
-    raw: dict[str, Any] = field(repr=False, compare=False)  # the node as libpg_query's JSON
-    start: int = 0  # character offset in the file
-    line: int = 1  # 1-based line of the statement's first character
-    end_line: int = 1
-    comments: tuple[str, ...] = field(default=(), compare=False)  # comments just before it
-    _tree: _Tree | None = field(default=None, repr=False, compare=False)
+    """One statement of a file. Immutable; equal when index, text, kind and position are."""
 
-    @cached_property
-    def node(self) -> ast.Node:
-        """The statement's pglast AST node (the RawStmt's stmt)."""
-        return self._tree.node(self.index)
+    __slots__ = ("index", "kind", "start", "line", "end_line", "comments", "tx_control", "non_transactional",
+                 "_text", "_len", "_raw", "_src", "_relations")
+
+    index: int  # 0-based position in the file, transaction control included
+    kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
+    start: int  # character offset in the file
+    line: int  # 1-based line of the statement's first character
+    end_line: int
+    comments: tuple[str, ...]  # comments just before it
+    tx_control: str | None  # 'begin', 'commit', 'rollback', 'savepoint', ... for transaction control, else None
+    non_transactional: str | None  # why this statement cannot run inside a transaction block, or None
+
+    def __init__(self, index: int, text: str | None, kind: str, raw: dict[str, Any], start: int = 0,
+                 line: int = 1, end_line: int = 1, comments: tuple[str, ...] = (), _src: _Source | None = None,
+                 _len: int = 0, _keep_raw: bool = True) -> None:
+        """`text` None: the text is the file's slice [start, start + _len) (streamed files);
+        `_keep_raw` False: `raw` is only read here, and re-parsed from the text when asked for."""
+        put = _object_setattr
+        put(self, "index", index)
+        put(self, "kind", kind)
+        put(self, "start", start)
+        put(self, "line", line)
+        put(self, "end_line", end_line)
+        put(self, "comments", comments)
+        put(self, "_text", text)
+        put(self, "_len", len(text) if text is not None else _len)
+        put(self, "_raw", raw if _keep_raw else None)
+        put(self, "_src", _src)
+        put(self, "_relations", None)
+        put(self, "tx_control", _TX_KINDS.get(raw.get("kind", ""), "other") if kind == "TransactionStmt" else None)
+        put(self, "non_transactional", no_transaction_reason(kind, raw))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Statement is immutable: cannot assign {name}")
 
     @property
-    def tx_control(self) -> str | None:
-        """'begin', 'commit', 'rollback', 'savepoint', ... for transaction control, else None."""
-        if self.kind == "TransactionStmt":
-            return _TX_KINDS.get(self.raw.get("kind", ""), "other")
-        return None
+    def text(self) -> str:
+        """The statement's source text, without the trailing semicolon."""
+        if self._text is not None:
+            return self._text
+        return self._src.text[self.start:self.start + self._len]
 
-    @cached_property
-    def non_transactional(self) -> str | None:
-        """Why this statement cannot run inside a transaction block, or None if it can."""
-        return no_transaction_reason(self.kind, self.raw)
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The node as libpg_query's JSON (a streamed file's is re-parsed on each use: no caching)."""
+        if self._raw is not None:
+            return self._raw
+        return _raw_of(self.text)[1]
 
-    @cached_property
+    @property
+    def node(self) -> ast.Node:
+        """The statement's pglast AST node (the RawStmt's stmt)."""
+        return self._src.node(self)
+
+    @property
     def relations(self) -> tuple[str, ...]:
-        return relations(self.node)
+        if self._relations is None:
+            _object_setattr(self, "_relations", _shared(relations(self.node)))
+        return self._relations
+
+    def _key(self) -> tuple:
+        return (self.index, self.text, self.kind, self.start, self.line, self.end_line)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Statement:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Statement(index={self.index!r}, text={self.text!r}, kind={self.kind!r}, start={self.start!r}, "
+                f"line={self.line!r}, end_line={self.end_line!r})")
+
+
+_shared_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple per distinct relation list: a million INSERTs into one table hold one ("events",)."""
+    if len(_shared_tuples) > 10_000:
+        return names
+    return _shared_tuples.setdefault(names, names)
 
 
 @dataclass(frozen=True)
@@ -100,40 +212,60 @@ class ParsedFile:
         return any(s.non_transactional for s in self.statements)
 
 
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def parse(text: str, path: str = "<sql>") -> ParsedFile:
     """Parse a file; a syntax error raises SqlSyntaxError with the file's line and column."""
-    lines = _Lines(text)
+    if len(text) <= _CACHED_CHARS:
+        return _parse_cached(text, path)
+    return _parse(text, path)
+
+
+@lru_cache(maxsize=16)
+def _parse_cached(text: str, path: str) -> ParsedFile:
+    return _parse(text, path)
+
+
+def _parse(text: str, path: str, stream: bool | None = None) -> ParsedFile:
     nul = text.find("\0")
     if nul >= 0:
         # PostgreSQL's parser stops at a NUL: what follows it would silently never run.
-        line, col = lines.line_col(nul)
+        line, col = _line_col(text, nul)
         raise ToolkitError(f"{path}:{line}:{col}: NUL character; PostgreSQL would ignore everything after it",
                            exit_code=2)
+    if stream if stream is not None else len(text) > STREAM_CHARS:
+        streamed = _parse_streamed(text, path)
+        if streamed is not None:
+            return streamed
+    return _parse_whole(text, path)
+
+
+def _parse_whole(text: str, path: str) -> ParsedFile:
+    """One parse of the whole file; statements keep their JSON tree."""
     try:
         tree = json.loads(parser.parse_sql_json(text))
     except parser.ParseError as exc:
         message, offset = (exc.args + (0,))[:2]
-        line, col = lines.line_col(max(0, min(int(offset or 0), len(text))))
+        line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
         raise SqlSyntaxError(path, line, col, str(message)) from None
     # libpg_query's locations are byte offsets into the UTF-8 text.
     data = text.encode("utf-8")
     ascii_only = len(data) == len(text)
+    done = [0, 0]  # (byte, char) of the last conversion: statements come in order
 
     def char_offset(byte_offset: int) -> int:
-        return byte_offset if ascii_only else len(data[:byte_offset].decode("utf-8", "ignore"))
+        if ascii_only:
+            return byte_offset
+        b, c = done if byte_offset >= done[0] else (0, 0)
+        c += len(data[b:byte_offset].decode("utf-8", "ignore"))
+        done[:] = byte_offset, c
+        return c
 
-    comments = _comments_by_gap(text)
-    lazy = _Tree(text)
+    src = _Source(text, streamed=False)
     statements: list[Statement] = []
+    line, pos, prev_end = 1, 0, 0
     for i, rs in enumerate(tree.get("stmts", [])):
         b_start = rs.get("stmt_location", 0)
         b_len = rs.get("stmt_len", 0) or (len(data) - b_start)
@@ -143,23 +275,86 @@ def parse(text: str, path: str = "<sql>") -> ParsedFile:
         start += len(chunk) - len(chunk.lstrip())
         chunk = chunk.strip().rstrip(";").rstrip()
         kind, body = next(iter(rs["stmt"].items()))
-        prev_end = statements[-1].start + len(statements[-1].text) if statements else 0
-        statements.append(Statement(
-            index=i, text=chunk, kind=kind, raw=body, start=start,
-            line=lines.line_col(start)[0], end_line=lines.line_col(start + max(len(chunk) - 1, 0))[0],
-            comments=tuple(c for (pos, c) in comments if prev_end <= pos < start), _tree=lazy,
-        ))
+        line += text.count("\n", pos, start)
+        pos = start
+        inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
+        statements.append(Statement(i, chunk, sys.intern(kind), body, start, line, line + inner if inner else line,
+                                    _gap_comments(text, prev_end, start), src))
+        prev_end = start + len(chunk)
     return ParsedFile(path=path, text=text, statements=tuple(statements))
 
 
-def _comments_by_gap(text: str) -> list[tuple[int, str]]:
-    if "--" not in text and "/*" not in text:
-        return []
+def _parse_streamed(text: str, path: str) -> ParsedFile | None:
+    """Split with the scanner, parse each statement alone, keep no tree. None when a piece does not
+    parse on its own (a syntax error, or a body the scanner cannot split: BEGIN ATOMIC ... END):
+    the whole-file parse then gives the statements or the error's position."""
     try:
-        tokens = parser.scan(text)
+        pieces = parser.split(text, with_parser=False, only_slices=True)
     except parser.ParseError:
-        return []
-    return [(t.start, text[t.start:t.end + 1]) for t in tokens if t.name in ("SQL_COMMENT", "C_COMMENT")]
+        return None
+    bounds = array("q")
+    for sl in pieces:
+        bounds.append(sl.start)
+        bounds.append(sl.stop)
+    del pieces  # a slice object per statement: 5x the compact array
+    src = _Source(text, streamed=True)
+    statements: list[Statement] = []
+    line, pos, prev_end = 1, 0, 0
+    for i in range(len(bounds) // 2):
+        # The scanner's piece starts with the comments before it; the parser's statement (and so
+        # the old whole-file parse) starts at its first token, the comments going to `comments`.
+        start, stop = _first_token(text, bounds[2 * i], bounds[2 * i + 1]), bounds[2 * i + 1]
+        chunk = text[start:stop].rstrip(";").rstrip()
+        try:
+            kind, body = _raw_of(chunk)
+        except (parser.ParseError, ValueError):
+            return None
+        line += text.count("\n", pos, start)
+        pos = start
+        inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
+        statements.append(Statement(i, None, sys.intern(kind), body, start, line, line + inner if inner else line,
+                                    _gap_comments(text, prev_end, start), src, _len=len(chunk), _keep_raw=False))
+        prev_end = start + len(chunk)
+    return ParsedFile(path=path, text=text, statements=tuple(statements))
+
+
+_SPACE = " \t\n\r\f\v"
+
+
+def _first_token(text: str, pos: int, stop: int) -> int:
+    """The offset of the first token at or after pos: past whitespace, -- comments and (nested) /* */."""
+    while pos < stop:
+        ch = text[pos]
+        if ch in _SPACE:
+            pos += 1
+        elif text.startswith("--", pos):
+            ends = [e for e in (text.find("\n", pos, stop), text.find("\r", pos, stop)) if e >= 0]
+            pos = min(ends) + 1 if ends else stop
+        elif text.startswith("/*", pos):
+            depth, pos = 1, pos + 2
+            while depth and pos < stop:
+                opened, closed = text.find("/*", pos, stop), text.find("*/", pos, stop)
+                if closed < 0:
+                    return stop
+                if 0 <= opened < closed:
+                    depth, pos = depth + 1, opened + 2
+                else:
+                    depth, pos = depth - 1, closed + 2
+        else:
+            return pos
+    return pos
+
+
+def _gap_comments(text: str, start: int, end: int) -> tuple[str, ...]:
+    """The comments between two statements."""
+    gap = text[start:end]
+    if "--" not in gap and "/*" not in gap:
+        return ()
+    try:
+        tokens = parser.scan(gap)
+    except parser.ParseError:
+        return ()
+    return tuple(gap[t.start:t.end + 1] for t in tokens if t.name in ("SQL_COMMENT", "C_COMMENT"))
 
 
 # -- facts from the parse tree ----------------------------------------------------------------
