@@ -1,7 +1,8 @@
 """The plan's static claims hold on real migrations (tests/realsets): docs.rs, Ory Hydra, Ory Keto and
 Concourse, applied in order on PostgreSQL 15 with the tracer watching (claims.py has the method).
 
-Bars: "rewrites the table" precision and recall >= 0.95; rollback-incomplete precision >= 0.9;
+Bars: "rewrites the table" precision and recall >= 0.95; rollback-incomplete precision >= 0.9 and
+recall per set (ROLLBACK_RECALL_BAR);
 lock modes agree with pg_locks on >= 0.95 of (migration, existing table) pairs. The figures per set
 are in docs/plan-accuracy.md (`.venv/bin/python benchmarks/claims_report.py` prints them).
 """
@@ -18,6 +19,9 @@ from tests.realsets.claims import SETS, SetResult, measure_set
 REWRITE_BAR = 0.95
 ROLLBACK_PRECISION_BAR = 0.9
 LOCK_AGREEMENT_BAR = 0.95
+# rollback-incomplete recall per set: not lower than measured with the history's definitions
+# (docs/plan-accuracy.md; before them: docs_rs 0.33, hydra 0.14, keto 0.00, concourse 0.25).
+ROLLBACK_RECALL_BAR = {"docs_rs": 0.8, "hydra": 0.55, "keto": 0.3, "concourse": 0.7}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +62,12 @@ def test_rewrite_claims_match_new_relfilenodes(results, name: str) -> None:
 def test_rollback_incomplete_is_right_when_it_says_so(results, name: str) -> None:
     s = results[name].rollback
     assert s.precision >= ROLLBACK_PRECISION_BAR, _why(results[name], "rollback FP")
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_rollback_incomplete_finds_most_incomplete_rollbacks(results, name: str) -> None:
+    s = results[name].rollback
+    assert s.recall >= ROLLBACK_RECALL_BAR[name], _why(results[name], "rollback FN")
 
 
 @pytest.mark.parametrize("name", SETS)

@@ -238,6 +238,10 @@ class Schema:
     belongs to which table, which CHECK (col IS NOT NULL) constraints are validated."""
 
     def __init__(self) -> None:
+        from toolkit.sql.definitions import Definitions  # it builds on this module's helpers
+
+        # Columns' defaults and nullability, indexes, function bodies: what a rollback must restore.
+        self.defs = Definitions()
         self.columns: dict[tuple[str, str], ColumnType] = {}
         self.created: set[str] = set()  # created in this migration (or earlier in this plan)
         self.index_table: dict[str, str] = {}
@@ -286,6 +290,7 @@ class Schema:
         s.fk_ref_columns = dict(self.fk_ref_columns)
         s.primary_keys = dict(self.primary_keys)
         s.functions = dict(self.functions)
+        s.defs = self.defs.copy()
         s.server_settings = dict(self.server_settings)
         s.settings = dict(self.server_settings)  # a file's own SET does not carry to the next file
         if keep_created:
@@ -749,6 +754,7 @@ def analyze_file(parsed: ParsedFile, schema: Schema | None = None) -> tuple[Stat
             out.append(StatementFacts(stmt, (), in_tx, dict(held)))
             continue
         locks, notes = statement_locks(stmt, schema)
+        schema.defs.apply(stmt.node, stmt.line)
         out.append(StatementFacts(stmt, tuple(locks), in_tx, dict(held), tuple(notes)))
         if in_tx:
             for lk in locks:

@@ -13,6 +13,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
 
+from toolkit.sql.definitions import Definitions, column_differences
 from toolkit.sql.locks import _rv, normalize_table
 from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse
 from toolkit.sql.rules import Finding, Rule
@@ -209,6 +210,12 @@ def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect])
                     created = any(("table", t) in e.keys and e.what.endswith("(CREATE TABLE)") for e in prior + out)
                     add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
                         ("add-column", t, col), ("table-created", t), *([("table", t)] if created else []))
+                elif st == AT.AT_DropConstraint and not cmd.missing_ok \
+                        and not any(("constraint", t, col) in e.keys for e in prior + out):
+                    # It existed (no IF EXISTS); only a constraint of that name on the table brings it back.
+                    # An unnamed one may get the same generated name (t_pkey, t_col_key): not a certain miss.
+                    add(f"constraint {col} on {t} dropped", ("add-constraint", t, col), ("add-constraint-any", t),
+                        ("table-created", t))
                 elif st == AT.AT_AlterColumnType:
                     add(f"type change of {t}.{col}", ("type", t, col), ("column", t, col), ("table", t))
                 elif st == AT.AT_SetNotNull:
@@ -301,6 +308,8 @@ def _undo_keys(parsed: ParsedFile) -> set[tuple]:
                     col_orig[(t, node.newname)] = col_orig.pop((t, node.subname), node.subname)
                 else:
                     keys.add(("rename", t, normalize_table(node.newname)))
+                    if node.renameType == ObjectType.OBJECT_TABCONSTRAINT:
+                        keys.add(("add-constraint", t, node.newname))
                     if node.renameType == ObjectType.OBJECT_TABLE:
                         table_orig[normalize_table(node.newname)] = table_orig.pop(t, t)
             case ast.AlterTableStmt() if node.relation is not None:
@@ -313,6 +322,13 @@ def _undo_keys(parsed: ParsedFile) -> set[tuple]:
                         keys.add(("column", t, col_orig.get((t, col), col)))
                     elif st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
                         keys.add(("add-column", t, cmd.def_.colname))
+                        keys.update(("add-constraint", t, c.conname) if c.conname else ("add-constraint-any", t)
+                                    for c in cmd.def_.constraints or () if isinstance(c, ast.Constraint)
+                                    and c.contype not in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_NULL,
+                                                          ConstrType.CONSTR_DEFAULT))
+                    elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+                        con = cmd.def_
+                        keys.add(("add-constraint", t, con.conname) if con.conname else ("add-constraint-any", t))
                     elif st == AT.AT_AlterColumnType:
                         keys.add(("type", t, col))
                     elif st == AT.AT_DropNotNull:
@@ -327,9 +343,67 @@ def _is_empty(parsed: ParsedFile) -> bool:
     return not any(s.tx_control is None for s in parsed.statements)
 
 
+def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip: set[tuple]) -> list[_Effect]:
+    """What differs between the history's definitions and the state after the migration and its
+    rollback: a default, nullability or type the rollback restores differently, a function body,
+    a dropped index or function not re-created, a column or index the rollback adds. `skip`: keys
+    the up file's own effects already report."""
+    after_up = history.copy()
+    for s in up.statements:
+        if s.tx_control is None:
+            after_up.apply(s.node, s.line)
+    after = after_up.copy()
+    for s in rb.statements:
+        if s.tx_control is None:
+            after.apply(s.node)
+    if after_up.tainted or after.tainted:
+        return []
+    first = next((s.line for s in up.statements if s.tx_control is None), 1)
+    out: list[_Effect] = []
+
+    def report(keys: set[tuple], what: str, line: int) -> None:
+        if not keys & skip:
+            out.append(_Effect(frozenset(), what, line))
+
+    for (t, c), before in history.columns.items():
+        line = after_up.touched.get(("table", t), first)
+        col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
+        now = after.columns.get((t, c))
+        if now is None:
+            if t in after.tables:
+                report(col_keys, f"column {t}.{c} is missing after the rollback", line)
+        elif diffs := column_differences(before, now):
+            report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", line)
+    for (t, c) in after.columns.keys() - history.columns.keys():
+        if t in history.tables and t in after.tables:
+            report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not there "
+                   "before the migration", after_up.touched.get(("table", t), first))
+    for key, body in history.functions.items():
+        name, args = key
+        label = f"function {name}({', '.join(args)})"
+        line = after_up.touched.get(("function", key), first)
+        if key not in after.functions:
+            report({("function", name)}, f"{label} is dropped and not re-created", line)
+        elif body is not None and after.functions[key] is not None and after.functions[key] != body:
+            report({("function", name), ("function-replaced", name)}, f"{label} gets a different body back "
+                   "than it had", line)
+    for name, (t, _) in history.indexes.items():
+        if name not in after.indexes and t in after.tables:
+            report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
+                   after_up.touched.get(("table", t), first))
+    for name in after.indexes.keys() - history.indexes.keys():
+        t = after.indexes[name][0]
+        if t in history.tables and t in after.tables:
+            report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it was "
+                   "not there before the migration", first)
+    return out
+
+
 def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rollback_text: str | None,
-             *, expected_rollback: str | None = None) -> Coverage:
-    """What `rollback` would leave behind. `up` is None when the up file itself does not parse."""
+             *, expected_rollback: str | None = None, history: Definitions | None = None) -> Coverage:
+    """What `rollback` would leave behind. `up` is None when the up file itself does not parse.
+    `history`: what the earlier migrations defined (Schema.defs before this file), to compare the
+    restored defaults, nullability, types and function bodies with."""
     if rollback_text is None:
         name = expected_rollback or "<name>_rollback.sql"
         f = Finding(MISSING.id, MISSING.severity, up_path, 1, f"no rollback file ({name})",
@@ -357,6 +431,8 @@ def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rol
     for stmt in up.statements:
         effects.extend(_effects(stmt, index_table, effects))
     left = [eff for eff in effects if not eff.keys & undo]
+    if history is not None:
+        left += _history_effects(history, up, rb, set().union(*(e.keys for e in left)))
     rb_name = rb_path.rsplit("/", 1)[-1]
     findings = tuple(
         Finding(INCOMPLETE.id, INCOMPLETE.severity, up_path, e.line, f"{e.what} is not undone by {rb_name}",

@@ -1,0 +1,91 @@
+"""rollback-incomplete from what earlier migrations defined (toolkit/sql/definitions.py).
+
+Each detection has a case the rollback gets wrong (reported) and one it gets right (not reported):
+precision is the point, tests/realsets/test_claims.py checks both against PostgreSQL's catalog.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.sql.locks import Schema, analyze_file
+from toolkit.sql.parse import parse
+from toolkit.sql.rollback_coverage import coverage
+
+HISTORY = """
+CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at timestamp DEFAULT now(),
+                name varchar(10) DEFAULT '');
+CREATE INDEX t_name_idx ON t (name);
+CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;
+ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');
+"""
+F_OLD = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;"
+F_NEW = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql;"
+
+
+def _left(up: str, rollback: str, history: str | None = HISTORY) -> tuple[str, ...]:
+    defs = None
+    if history is not None:
+        s = Schema()
+        analyze_file(parse(history), s)
+        defs = s.copy_for_next_migration(keep_created=False).defs
+    return coverage("m.sql", parse(up), "m_rollback.sql", rollback, history=defs).left_behind
+
+
+CASES = [  # (what, up, rollback that leaves something, rollback that restores it)
+    ("default dropped", "ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "SELECT 1;",
+     "ALTER TABLE t ALTER COLUMN flag SET DEFAULT FALSE;"),
+    ("default restored as another value", "ALTER TABLE t ALTER COLUMN at DROP DEFAULT;",
+     "ALTER TABLE t ALTER COLUMN at SET DEFAULT CURRENT_TIMESTAMP;", "ALTER TABLE t ALTER COLUMN at SET DEFAULT now();"),
+    ("NOT NULL dropped", "ALTER TABLE t ALTER COLUMN flag DROP NOT NULL;", "SELECT 1;",
+     "ALTER TABLE t ALTER COLUMN flag SET NOT NULL;"),
+    ("column re-added differently", "ALTER TABLE t DROP COLUMN flag;", "ALTER TABLE t ADD COLUMN flag boolean;",
+     "ALTER TABLE t ADD COLUMN flag bool NOT NULL DEFAULT 'f';"),
+    ("type restored as another type", "ALTER TABLE t ALTER COLUMN at TYPE timestamptz;",
+     "ALTER TABLE t ALTER COLUMN at TYPE text;", "ALTER TABLE t ALTER COLUMN at TYPE timestamp without time zone;"),
+    ("table re-created differently", "DROP TABLE t;",
+     "CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at timestamptz DEFAULT now(), "
+     "name varchar(10) DEFAULT '');",
+     "CREATE TABLE t (id int PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at timestamp DEFAULT now(), "
+     "name varchar(10) DEFAULT ''::character varying); CREATE INDEX t_name_idx ON t (name);"),
+    ("function body replaced", F_NEW, "SELECT 1;", F_OLD),
+    ("function restored with another body", "DROP FUNCTION f();", F_NEW, F_OLD),
+    ("index dropped", "DROP INDEX IF EXISTS t_name_idx;", "SELECT 1;",
+     "CREATE INDEX IF NOT EXISTS t_name_idx ON t (name);"),
+    ("index the rollback adds", "DROP INDEX IF EXISTS t_other_idx;", "CREATE INDEX t_other_idx ON t (at);",
+     "DROP INDEX IF EXISTS t_other_idx;"),
+    ("column the rollback adds", "UPDATE t SET name = '';",
+     "ALTER TABLE t ADD COLUMN extra integer;", "SELECT 1;"),
+    ("constraint dropped (no history needed)", "ALTER TABLE t DROP CONSTRAINT t_name_check;",
+     "CREATE UNIQUE INDEX t_name_check ON t (name);", "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
+]
+
+
+@pytest.mark.parametrize(("what", "up", "bad", "good"), CASES, ids=[c[0] for c in CASES])
+def test_a_rollback_that_restores_something_else_is_incomplete(what: str, up: str, bad: str, good: str) -> None:
+    assert _left(up, bad), what
+    assert _left(up, good) == (), what
+
+
+def test_without_history_only_what_the_files_show_is_reported() -> None:
+    # The plan without history (a first migration) cannot know the old default: no guess.
+    assert _left("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "SELECT 1;", history=None) == ()
+    assert _left("ALTER TABLE t DROP CONSTRAINT c;", "SELECT 1;", history=None)
+    assert _left("ALTER TABLE t DROP CONSTRAINT IF EXISTS c;", "SELECT 1;", history=None) == ()
+
+
+def test_an_unnamed_constraint_may_restore_a_dropped_one() -> None:
+    # ADD PRIMARY KEY (id) is named t_pkey again: not reported as missing.
+    assert _left("ALTER TABLE t DROP CONSTRAINT t_pkey;", "ALTER TABLE t ADD PRIMARY KEY (id);") == ()
+
+
+def test_a_do_block_makes_the_comparison_stop_guessing() -> None:
+    do = "DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN flag SET DEFAULT false'; END $$;"
+    assert _left("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", do) == ()
+    # In the history, a DO block naming the table makes its definitions unknown.
+    assert _left("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "SELECT 1;", history=HISTORY + do) == ()
+
+
+def test_a_rollback_that_changes_what_the_migration_left_alone_is_reported() -> None:
+    assert _left("SELECT 1;", "ALTER TABLE t ALTER COLUMN name SET DEFAULT 'x';")
+    assert _left("SELECT 1;", "ALTER TABLE t ALTER COLUMN name SET DEFAULT '';") == ()

@@ -1,0 +1,331 @@
+"""What earlier migrations defined, in enough detail to tell whether a rollback restores it.
+
+Pure: parse trees in, values out. `Definitions` follows columns (type, NOT NULL, default), explicit
+indexes and function bodies through a sequence of statements. rollback_coverage compares the state
+before a migration (the history) with the state after the migration and its rollback; only
+differences PostgreSQL's catalog would certainly show are reported, so anything this module cannot
+follow (a DO block, a CASCADE drop of a type, LIKE/INHERITS tables, identity columns) makes it
+forget what it knew instead of guessing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType, ObjectType
+from pglast.stream import RawStream
+
+from toolkit.sql.locks import ColumnType, _rv, _walk, column_type, normalize_table
+
+# Types whose pg_catalog spelling column_type() gives reliably: a difference is a real one.
+_PLAIN_TYPES = {"int2", "int4", "int8", "text", "varchar", "bpchar", "bool", "timestamp", "timestamptz",
+                "date", "time", "timetz", "interval", "numeric", "float4", "float8", "uuid", "json", "jsonb",
+                "bytea", "inet", "cidr"}
+_SERIAL = {"serial": "int4", "serial4": "int4", "bigserial": "int8", "serial8": "int8",
+           "smallserial": "int2", "serial2": "int2"}
+_TRUE = {"t", "true", "y", "yes", "on", "1"}
+_FALSE = {"f", "false", "n", "no", "off", "0"}
+
+
+@dataclass(frozen=True)
+class Column:
+    type: ColumnType
+    not_null: bool = False
+    default: str | None = None  # normalised expression; None: no default
+    default_exact: bool = True  # False: a default whose text is not comparable (serial's nextval)
+
+
+def _strip_casts(node):
+    """A copy of `node` without `::type` casts: PostgreSQL stores '0'::text and '0' alike."""
+    node = copy.deepcopy(node)
+
+    def strip(n):
+        while isinstance(n, ast.TypeCast):
+            n = n.arg
+        if isinstance(n, ast.Node):
+            for name in n:
+                v = getattr(n, name)
+                if isinstance(v, ast.Node):
+                    setattr(n, name, strip(v))
+                elif isinstance(v, tuple):
+                    setattr(n, name, tuple(strip(x) if isinstance(x, ast.Node) else x for x in v))
+        return n
+
+    return strip(node)
+
+
+def default_text(expr: ast.Node | None, ctype: ColumnType | None = None) -> str | None:
+    """A comparable spelling of a DEFAULT expression; None for no default (DEFAULT NULL is none)."""
+    if expr is None:
+        return None
+    e = _strip_casts(expr)
+    if isinstance(e, ast.A_Const):
+        if e.isnull:
+            return None
+        v = e.val
+        text = (str(v.ival) if isinstance(v, ast.Integer) else v.fval if isinstance(v, ast.Float)
+                else ("true" if v.boolval else "false") if isinstance(v, ast.Boolean)
+                else v.sval if isinstance(v, ast.String) else v.bsval if isinstance(v, ast.BitString) else "?")
+        if ctype is not None and ctype.name == "bool" and text.lower() in _TRUE | _FALSE:
+            text = "true" if text.lower() in _TRUE else "false"
+        return f"const {text}"
+    return RawStream()(e).replace("pg_catalog.", "").lower()
+
+
+def _column(col: ast.ColumnDef, not_null: bool = False) -> Column | None:
+    """The column a ColumnDef declares; None when this module does not follow it (identity, generated)."""
+    if col.typeName is None:
+        return None
+    ctype = column_type(col.typeName)
+    default, exact = None, True
+    for c in col.constraints or ():
+        if not isinstance(c, ast.Constraint):
+            continue
+        if c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY):
+            not_null = True
+        elif c.contype == ConstrType.CONSTR_NULL:
+            not_null = False
+        elif c.contype == ConstrType.CONSTR_DEFAULT:
+            default = default_text(c.raw_expr, ctype)
+        elif c.contype in (ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED):
+            return None
+    if ctype.name in _SERIAL and not ctype.array:
+        ctype, not_null, default, exact = ColumnType(_SERIAL[ctype.name]), True, "nextval", False
+    return Column(ctype, not_null, default, exact)
+
+
+def _func_key(name_parts, params) -> tuple[str, tuple[str, ...]]:
+    name = normalize_table(".".join(p.sval for p in name_parts if isinstance(p, ast.String))).lower()
+    args = tuple(str(column_type(p.argType)) for p in params or ()
+                 if isinstance(p, ast.FunctionParameter) and p.argType is not None
+                 and getattr(p.mode, "value", p.mode) in ("i", "b", "v", "d"))
+    return name, args
+
+
+def _body(node: ast.CreateFunctionStmt) -> str | None:
+    for opt in node.options or ():
+        if isinstance(opt, ast.DefElem) and opt.defname == "as":
+            parts = opt.arg if isinstance(opt.arg, tuple | list) else (opt.arg,)
+            return "\x00".join(p.sval for p in parts if isinstance(p, ast.String))
+    return None  # BEGIN ATOMIC body: not compared
+
+
+@dataclass
+class Definitions:
+    columns: dict[tuple[str, str], Column] = field(default_factory=dict)
+    tables: set[str] = field(default_factory=set)  # tables whose every column is known
+    indexes: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # name -> (table, columns)
+    functions: dict[tuple[str, tuple[str, ...]], str | None] = field(default_factory=dict)  # -> body
+    tainted: bool = False  # a statement this module cannot follow ran since copy()
+    touched: dict[tuple, int] = field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
+
+    def copy(self) -> Definitions:
+        return Definitions(dict(self.columns), set(self.tables), dict(self.indexes), dict(self.functions))
+
+    def forget_table(self, t: str) -> None:
+        self.tables.discard(t)
+        for k in [k for k in self.columns if k[0] == t]:
+            del self.columns[k]
+        for k in [k for k, (tb, _) in self.indexes.items() if tb == t]:
+            del self.indexes[k]
+
+    def _touch(self, key: tuple, line: int) -> None:
+        self.touched.setdefault(key, line)
+
+    def apply(self, node: ast.Node, line: int = 0) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node, line)
+
+
+def _create_table(d: Definitions, node: ast.CreateStmt, line: int) -> None:
+    t = _rv(node.relation)
+    d._touch(("table", t), line)
+    if node.if_not_exists and t in d.tables:
+        return
+    d.forget_table(t)
+    if node.inhRelations or node.partbound is not None or node.ofTypename is not None:
+        return
+    pk = {k.sval for elt in node.tableElts or () if isinstance(elt, ast.Constraint)
+          and elt.contype == ConstrType.CONSTR_PRIMARY for k in elt.keys or ()}
+    for elt in node.tableElts or ():
+        if isinstance(elt, ast.ColumnDef):
+            col = _column(elt, elt.colname in pk)
+            if col is None:
+                return  # an identity or generated column: the table is not followed
+            d.columns[(t, elt.colname)] = col
+        elif not isinstance(elt, ast.Constraint):
+            return  # LIKE: columns not known
+    d.tables.add(t)
+
+
+def _set_col(d: Definitions, t: str, c: str, **changes) -> None:
+    if (t, c) in d.columns:
+        d.columns[(t, c)] = replace(d.columns[(t, c)], **changes)
+
+
+def _alter_table(d: Definitions, node: ast.AlterTableStmt, line: int) -> None:
+    if node.objtype != ObjectType.OBJECT_TABLE or node.relation is None:
+        return
+    t = _rv(node.relation)
+    d._touch(("table", t), line)
+    for cmd in node.cmds or ():
+        if not isinstance(cmd, ast.AlterTableCmd):
+            continue
+        st, c = cmd.subtype, cmd.name
+        if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+            if cmd.missing_ok and (t, cmd.def_.colname) in d.columns:
+                continue
+            col = _column(cmd.def_)
+            if col is None:
+                d.forget_table(t)
+            else:
+                d.columns[(t, cmd.def_.colname)] = col
+        elif st == AT.AT_DropColumn:
+            d.columns.pop((t, c), None)
+            for k in [k for k, (tb, cols) in d.indexes.items() if tb == t and c in cols]:
+                del d.indexes[k]
+        elif st == AT.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
+            _set_col(d, t, c, type=column_type(cmd.def_.typeName))
+        elif st == AT.AT_ColumnDefault:
+            col = d.columns.get((t, c))
+            _set_col(d, t, c, default=default_text(cmd.def_, col.type if col else None), default_exact=True)
+        elif st == AT.AT_SetNotNull:
+            _set_col(d, t, c, not_null=True)
+        elif st == AT.AT_DropNotNull:
+            _set_col(d, t, c, not_null=False)
+        elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+            con = cmd.def_
+            if con.contype == ConstrType.CONSTR_PRIMARY:
+                for k in con.keys or ():
+                    _set_col(d, t, k.sval, not_null=True)
+            if con.indexname:  # ADD CONSTRAINT ... USING INDEX renames the index
+                d.indexes.pop(normalize_table(con.indexname), None)
+        elif st in (AT.AT_AddIdentity, AT.AT_SetIdentity, AT.AT_DropIdentity, AT.AT_DropExpression,
+                    AT.AT_AddInherit, AT.AT_DropInherit, AT.AT_AddOf, AT.AT_DropOf, AT.AT_AttachPartition):
+            d.forget_table(t)
+            d.tainted = True
+
+
+def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
+    if node.relation is None:
+        if node.renameType in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE):
+            d.tainted = True
+        return
+    t = _rv(node.relation)
+    d._touch(("table", t), line)
+    rt = node.renameType
+    if rt == ObjectType.OBJECT_COLUMN:
+        if (t, node.subname) in d.columns:
+            d.columns[(t, node.newname)] = d.columns.pop((t, node.subname))
+        for k, (tb, cols) in list(d.indexes.items()):
+            if tb == t and node.subname in cols:
+                d.indexes[k] = (tb, (cols - {node.subname}) | {node.newname})
+    elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
+        new = normalize_table(node.newname)
+        d.forget_table(new)
+        for (tb, c) in [k for k in d.columns if k[0] == t]:
+            d.columns[(new, c)] = d.columns.pop((tb, c))
+        for k, (tb, cols) in list(d.indexes.items()):
+            if tb == t:
+                d.indexes[k] = (new, cols)
+        if t in d.tables:
+            d.tables.discard(t)
+            d.tables.add(new)
+    elif rt == ObjectType.OBJECT_INDEX:
+        if t in d.indexes:
+            d.indexes[normalize_table(node.newname)] = d.indexes.pop(t)
+
+
+def _drop(d: Definitions, node: ast.DropStmt, line: int) -> None:
+    rt = node.removeType
+    if rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
+              ObjectType.OBJECT_FOREIGN_TABLE):
+        for obj in node.objects or ():
+            t = normalize_table(".".join(p.sval for p in obj))
+            d._touch(("table", t), line)
+            d.forget_table(t)
+    elif rt == ObjectType.OBJECT_INDEX:
+        for obj in node.objects or ():
+            d.indexes.pop(normalize_table(".".join(p.sval for p in obj)), None)
+    elif rt in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE):
+        for obj in node.objects or ():
+            if not isinstance(obj, ast.ObjectWithArgs):
+                continue
+            if obj.args_unspecified:
+                name = _func_key(obj.objname, ())[0]
+                keys = [k for k in d.functions if k[0] == name]
+            else:
+                keys = [_func_key(obj.objname, obj.objfuncargs)]
+            for k in keys:
+                d._touch(("function", k), line)
+                d.functions.pop(k, None)
+    elif node.behavior == 1 or rt in (ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION):
+        # CASCADE through a type, sequence, ... drops columns and defaults this module cannot see.
+        d.__init__()
+        d.tainted = True
+
+
+def _create_index(d: Definitions, node: ast.IndexStmt, line: int) -> None:
+    if not node.idxname:
+        return
+    name = normalize_table(f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname
+                           else node.idxname)
+    if node.if_not_exists and name in d.indexes:
+        return
+    cols = {n.fields[-1].sval for n in _walk(list(node.indexParams or ()) + [node.whereClause])
+            if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)}
+    cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
+    d.indexes[name] = (_rv(node.relation), frozenset(cols))
+
+
+def _create_function(d: Definitions, node: ast.CreateFunctionStmt, line: int) -> None:
+    key = _func_key(node.funcname, node.parameters)
+    d._touch(("function", key), line)
+    d.functions[key] = _body(node)
+
+
+def _unknown_relation(d: Definitions, node, line: int) -> None:
+    into = node.into.rel if isinstance(node, ast.CreateTableAsStmt) else node.intoClause.rel if (
+        isinstance(node, ast.SelectStmt) and node.intoClause is not None) else None
+    if into is not None:
+        d.forget_table(_rv(into))
+
+
+def _do(d: Definitions, node: ast.DoStmt, line: int) -> None:
+    """A DO block may change anything it names: forget the tables and functions it mentions."""
+    body = " ".join(a.arg.sval for a in node.args or () if isinstance(a, ast.DefElem)
+                    and a.defname == "as" and isinstance(a.arg, ast.String)).lower()
+    d.tainted = True
+    for t in list(d.tables | {k[0] for k in d.columns}):
+        if t.split(".")[-1].lower() in body:
+            d.forget_table(t)
+    for k in [k for k in d.functions if k[0].split(".")[-1] in body]:
+        del d.functions[k]
+
+
+_HANDLERS = {
+    ast.CreateStmt: _create_table, ast.AlterTableStmt: _alter_table, ast.RenameStmt: _rename,
+    ast.DropStmt: _drop, ast.IndexStmt: _create_index, ast.CreateFunctionStmt: _create_function,
+    ast.CreateTableAsStmt: _unknown_relation, ast.SelectStmt: _unknown_relation, ast.DoStmt: _do,
+}
+
+
+# -- comparison -------------------------------------------------------------------------------
+
+def column_differences(before: Column, after: Column) -> list[str]:
+    """What certainly differs between two states of one column (as pg_attribute/pg_attrdef show it)."""
+    out = []
+    if (before.type != after.type and before.type.name in _PLAIN_TYPES and after.type.name in _PLAIN_TYPES):
+        out.append(f"type {before.type} -> {after.type}")
+    if before.not_null != after.not_null:
+        out.append("NOT NULL -> nullable" if before.not_null else "nullable -> NOT NULL")
+    if (before.default is None) != (after.default is None):
+        out.append(f"default {before.default or 'none'} -> {after.default or 'none'}".replace("const ", ""))
+    elif (before.default is not None and before.default_exact and after.default_exact
+          and before.default != after.default):
+        out.append(f"default {before.default} -> {after.default}".replace("const ", ""))
+    return out
