@@ -9,7 +9,9 @@ comment through the GitHub API; appends the plan to $GITHUB_STEP_SUMMARY when as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from toolkit.config import Config
 from toolkit.errors import UsageError
@@ -31,6 +33,10 @@ class CommentSettings:
     base_ref: str | None = None
     fail_on: str | None = None
     summary: bool = True
+    proofs: Path | None = None  # as for PlanSettings
+    # A rehearsal's comment section (Markdown, escaped by toolkit.rehearse.render.markdown_section),
+    # inserted after the static findings; the rehearse workflow names it on the comment step.
+    rehearsal_file: str | None = field(default_factory=lambda: os.environ.get("MIGRATE_ACTION_REHEARSAL_FILE"))
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,17 @@ def comment_target(repo: str | None = None, pr_number: int | None = None) -> Com
     return CommentTarget(repo, pr_number)
 
 
+def rehearsal_sections(path: str | None) -> tuple[str, ...]:
+    """The rehearsal section for the comment when `path` names an existing file, else none."""
+    if not path or not os.path.isfile(path):
+        return ()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"MIGRATE_ACTION_REHEARSAL_FILE {path}: cannot read it ({exc})".splitlines()[0]) from None
+    return (text,) if text.strip() else ()
+
+
 def comment(settings: CommentSettings) -> CommentResult:
     """One comment per environment and pull request: created the first time, edited after."""
     from toolkit.app.plan import append_plan_summary, plan_for_environment, resolve_database_url
@@ -67,9 +84,11 @@ def comment(settings: CommentSettings) -> CommentResult:
 
     config, target = settings.config, settings.target
     env = config.environment(settings.env_name)
-    result = plan_for_environment(config, env, resolve_database_url(env, settings.database_url), settings.base_ref)
+    sections = rehearsal_sections(settings.rehearsal_file)
+    result = plan_for_environment(config, env, resolve_database_url(env, settings.database_url), settings.base_ref,
+                                  settings.proofs)
     marker = plan_marker(env.name)
-    res = upsert_comment(target.repo, target.pr_number, marker, render(result, marker=marker))
+    res = upsert_comment(target.repo, target.pr_number, marker, render(result, marker=marker, sections=sections))
     append_plan_summary(result, settings.summary)
     return CommentResult(plan=result, environment=env.name, repo=target.repo, pr_number=target.pr_number,
                          created=res.created, url=res.url,

@@ -10,8 +10,12 @@ $GITHUB_STEP_SUMMARY when asked and it is set. Changes nothing.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from toolkit.config import Config, Environment
 from toolkit.errors import UsageError
@@ -27,6 +31,7 @@ class PlanSettings:
     base_ref: str | None = None  # without a database (default in a pull request: origin/$GITHUB_BASE_REF)
     fail_on: str | None = None  # default: [lint] fail_on of the config
     summary: bool = True  # also append the Markdown plan to $GITHUB_STEP_SUMMARY when it is set
+    proofs: Path | None = None  # `verify-rollbacks --format json` output: proved/failed in the Rollback column
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,40 @@ def resolve_database_url(env: Environment, override: str | None) -> str | None:
         return None
 
 
+def read_proofs(path: Path) -> dict[str, Mapping[str, Any]]:
+    """name -> {"proved", "safety_class", ...} from the JSON of `verify-rollbacks --format json`
+    ({"migrations": [{"name": ...}, ...]}) or VerifyResult.rollback_column() ({name: {...}})."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--proofs {path}: cannot read it ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"--proofs {path}: not JSON ({exc})".splitlines()[0],
+                         hint="write it with `verify-rollbacks --format json > FILE`") from None
+    if isinstance(data, dict) and isinstance(data.get("migrations"), list):
+        items = data["migrations"]
+        if all(isinstance(m, dict) and isinstance(m.get("name"), str) for m in items):
+            return {m["name"]: m for m in items}
+    elif isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()):
+        return data
+    raise UsageError(f"--proofs {path}: not the output of `verify-rollbacks --format json`",
+                     hint="expected {\"migrations\": [{\"name\": ..., \"proved\": ...}, ...]}")
+
+
 def plan_for_environment(config: Config, env: Environment, database_url: str | None,
-                         base_ref: str | None) -> Plan:
+                         base_ref: str | None, proofs: Path | None = None) -> Plan:
     """From the database when there is a URL, else from git against base_ref (in a pull request,
-    origin/$GITHUB_BASE_REF). Opens (and closes) one connection when there is a URL."""
+    origin/$GITHUB_BASE_REF). Opens (and closes) one connection when there is a URL. Each migration
+    carries its rollback safety class, and with `proofs` whether its rollback was proved."""
+    from toolkit.plan.build import with_safety
+    from toolkit.proof.safety import classify_files
+
+    proved = read_proofs(proofs) if proofs is not None else None
+    return with_safety(_plan_for_environment(config, env, database_url, base_ref), classify_files, proved)
+
+
+def _plan_for_environment(config: Config, env: Environment, database_url: str | None,
+                          base_ref: str | None) -> Plan:
     from toolkit.plan.build import build_plan
     from toolkit.plan.sources import pending_from_git
 
@@ -87,7 +122,8 @@ def plan(settings: PlanSettings) -> PlanResult:
 
     config = settings.config
     env = config.environment(settings.env_name)
-    result = plan_for_environment(config, env, resolve_database_url(env, settings.database_url), settings.base_ref)
+    result = plan_for_environment(config, env, resolve_database_url(env, settings.database_url), settings.base_ref,
+                                  settings.proofs)
     written = append_plan_summary(result, settings.summary)
     return PlanResult(plan=result, environment=env.name, marker=plan_marker(env.name),
                       exit_code=exit_code(result, settings.fail_on or config.lint.fail_on),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 
 from toolkit.config import LintSettings
-from toolkit.plan.model import MigrationPlan, PendingMigration, Plan
+from toolkit.plan.model import MigrationPlan, PendingMigration, Plan, RollbackSafety
 from toolkit.sql.lint import LintOptions, TableStats, lint_text
 from toolkit.sql.locks import Schema, analyze_file
-from toolkit.sql.parse import SqlSyntaxError, parse
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, parse
 from toolkit.sql.rules import EDITED as EDITED  # re-exported: callers import it from here
 from toolkit.sql.rules import Finding, Options
 
@@ -66,3 +68,34 @@ def tables_touched(plan: Plan) -> list[str]:
                 if not lk.new:
                     seen.setdefault(lk.table, None)
     return list(seen)
+
+
+# classify(up, down) -> an object with .name and .reason: toolkit.proof.safety.classify_files, passed
+# in by the use case (this module stays below the services).
+Classifier = Callable[[ParsedFile, "ParsedFile | None"], Any]
+
+
+def with_safety(plan: Plan, classify: Classifier, proofs: Mapping[str, Mapping[str, Any]] | None = None) -> Plan:
+    """Each migration's rollback safety class, from its parsed files; `proofs` (name -> {"proved",
+    "safety_class"}, the JSON of verify-rollbacks) adds whether a round trip proved the rollback, and
+    its class wins over the static one (it saw the real catalog)."""
+    proofs = proofs or {}
+    out = []
+    for m in plan.migrations:
+        proof = proofs.get(m.name) or {}
+        cls_name, reason = proof.get("safety_class"), str(proof.get("safety_reason") or "")
+        if not cls_name and m.report.parsed is not None:
+            down = None
+            if m.migration.rollback_text is not None:
+                try:
+                    down = parse(m.migration.rollback_text, m.migration.rollback_path or "")
+                except SqlSyntaxError:
+                    down = None
+            if m.migration.rollback_text is None or down is not None:  # a broken rollback has no class
+                cls = classify(m.report.parsed, down)
+                cls_name, reason = cls.name, cls.reason
+        proved = proof.get("proved")
+        safety = RollbackSafety(str(cls_name), reason, proved if isinstance(proved, bool) else None) \
+            if cls_name else None
+        out.append(replace(m, safety=safety))
+    return replace(plan, migrations=tuple(out))

@@ -23,10 +23,38 @@ class PendingMigration:
         return self.path.rsplit("/", 1)[-1][:-4] + "_rollback.sql"
 
 
+# The rollback safety classes (toolkit.proof.safety computes them from the parsed files).
+SAFETY_WORDS = {
+    "expand-only": "expand-only",
+    "reversible": "reversible",
+    "destructive-on-rollback": "destructive on rollback",
+    "forward-only": "forward-only",
+}
+
+
+@dataclass(frozen=True)
+class RollbackSafety:
+    """What going back costs: the safety class from the files, and whether a round trip on a
+    throwaway database proved the rollback (verify-rollbacks)."""
+
+    safety_class: str  # expand-only | reversible | destructive-on-rollback | forward-only
+    reason: str = ""
+    proved: bool | None = None  # True proved, False failed, None not proved (static analysis only)
+
+    @property
+    def rollback_word(self) -> str:
+        return {True: "proved", False: "failed"}.get(self.proved, "static only")  # type: ignore[arg-type]
+
+    @property
+    def label(self) -> str:
+        return SAFETY_WORDS.get(self.safety_class, self.safety_class)
+
+
 @dataclass(frozen=True)
 class MigrationPlan:
     migration: PendingMigration
     report: FileReport
+    safety: RollbackSafety | None = None  # None: not classified (a file that does not parse, or lint)
 
     @property
     def name(self) -> str:

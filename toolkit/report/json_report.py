@@ -37,6 +37,10 @@ def as_dict(plan: Plan) -> dict:
                              "status": m.report.rollback.status if m.report.rollback else None,
                              "left_behind": list(m.report.rollback.left_behind) if m.report.rollback else []},
                 "suppressed": m.report.suppressed,
+                # None when not classified (lint, a file that does not parse)
+                "safety": None if m.safety is None else {
+                    "class": m.safety.safety_class, "reason": m.safety.reason, "proved": m.safety.proved,
+                    "rollback": m.safety.rollback_word},
             }
             for m in plan.migrations
         ],

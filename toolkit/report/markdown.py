@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from toolkit import __version__
 from toolkit.plan.model import MigrationPlan, Plan, effective_locks, lock_effect
@@ -92,21 +93,38 @@ def _findings_cell(m: MigrationPlan) -> str:
     return " · ".join(parts) or "—"
 
 
+SAFETY_ICON = {"expand-only": "🟢", "reversible": "🟢", "destructive-on-rollback": "🟠", "forward-only": "🔴"}
+
+
 def _rollback_cell(m: MigrationPlan) -> str:
     cov = m.report.rollback
     if cov is None:
         return "—"
-    return {"covered": "✅ yes", "nothing-to-undo": "✅ yes", "missing": "❌ missing", "empty": "⚠️ empty",
+    cell = {"covered": "✅ yes", "nothing-to-undo": "✅ yes", "missing": "❌ missing", "empty": "⚠️ empty",
             "broken": "❌ does not parse"}.get(cov.status, f"⚠️ {cov.label}")
+    if m.safety is None or cov.status in ("missing", "broken"):
+        return cell
+    if m.safety.proved is False:  # a round trip disproved it, whatever the static coverage says
+        cell = "❌" + cell[cell.index(" "):]
+    return f"{cell} · {m.safety.rollback_word}"
+
+
+def _safety_cell(m: MigrationPlan) -> str:
+    if m.safety is None:
+        return "—"
+    return f"{SAFETY_ICON.get(m.safety.safety_class, '⚠️')} {_md(m.safety.label)}"
 
 
 def summary_table(plan: Plan) -> str:
-    rows = ["| Migration | Statements | Worst lock | Findings | Rollback |", "|---|---:|---|---|---|"]
+    safety = any(m.safety is not None for m in plan.migrations)
+    rows = ["| Migration | Statements | Worst lock | Findings | Rollback |" + (" Safety |" if safety else ""),
+            "|---|---:|---|---|---|" + ("---|" if safety else "")]
     for m in plan.migrations:
         lk = m.worst_lock
         lock = f"{LOCK_ICON[blocks(lk.mode)]} {_md(plan.describe_lock(lk))}" if lk else "🟢 none on existing tables"
         tx = "" if m.transactional else " (no transaction)"
-        rows.append(f"| {_code(m.name, in_table=True)} | {m.statement_count}{tx} | {lock} | {_findings_cell(m)} | {_rollback_cell(m)} |")
+        rows.append(f"| {_code(m.name, in_table=True)} | {m.statement_count}{tx} | {lock} | {_findings_cell(m)} | "
+                    f"{_rollback_cell(m)} |" + (f" {_safety_cell(m)} |" if safety else ""))
     return "\n".join(rows)
 
 
@@ -176,8 +194,11 @@ def _legend(plan: Plan) -> str:
 
 
 def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT - SAFETY,
-           title: str | None = None) -> str:
-    """The comment body; starts with `marker` (hidden) so the same comment is found and edited."""
+           title: str | None = None, sections: Sequence[str] = ()) -> str:
+    """The comment body; starts with `marker` (hidden) so the same comment is found and edited.
+
+    `sections`: trusted Markdown (already escaped by its producer, e.g. a rehearsal's
+    toolkit.rehearse.render.markdown_section) shown after the static findings."""
     head = [marker] if marker else []
     env = f" for {_code(plan.environment)}" if plan.environment else ""
     head += [f"### {title or 'Migration plan' + env}", "", verdict(plan)]
@@ -190,7 +211,8 @@ def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT 
         head += ["", *(_finding(f, explain=False, with_path=True) for f in plan.extra_findings)]
     if plan.migrations:
         head += ["", summary_table(plan)]
-    foot = ["", f"<sub>Pending set from {_md(plan.source)} · migrate-action {__version__} · silence a finding "
+    extra = [part for sec in sections if sec.strip() for part in ("", sec.rstrip("\n"))]
+    foot = extra + ["", f"<sub>Pending set from {_md(plan.source)} · migrate-action {__version__} · silence a finding "
                 "with <code>-- migrate-action: ignore &lt;rule-id&gt;</code> above the statement.</sub>"]
 
     # Shrink step by step until it fits: SQL, then lock tables, then explanations move to a legend.

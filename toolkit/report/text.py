@@ -26,6 +26,8 @@ def render(plan: Plan) -> str:
         out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")
     for m in plan.migrations:
         rb = m.report.rollback.label if m.report.rollback else "-"
+        if m.safety is not None:
+            rb += f" ({m.safety.rollback_word}), safety: {m.safety.label}"
         mode = "one transaction" if m.transactional else "no transaction"
         out += ["", f"{m.name}  ({m.statement_count} statement{'' if m.statement_count == 1 else 's'}, {mode}, rollback: {rb})"]
         for sf in m.report.facts:
