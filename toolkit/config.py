@@ -60,6 +60,9 @@ class EngineSettings:
     lock_retry_pause_ms: NonNegativeInt = 500
     # Per statement; 0 disables. A long backfill should be batched, not given hours.
     statement_timeout_ms: NonNegativeInt = 30 * 60 * 1000
+    # CREATE INDEX CONCURRENTLY waits for every older transaction to end; that wait blocks no reads or
+    # writes, so it gets this much instead of the short lock_timeout (still under statement_timeout).
+    concurrent_index_wait_s: PositiveFloat = 600.0
     # How long a second runner waits for the first to finish before giving up.
     runner_lock_wait_s: Annotated[float, msgspec.Meta(ge=0)] = 600.0
     allow_out_of_order: bool = False

@@ -80,3 +80,55 @@ def test_mark_applied_records_a_migration_finished_by_hand(cli, mdir, db):
     r = cli("mark", "--name", B, "--env", "dev", "--as", "applied")
     assert r.returncode == 0, r.stderr
     assert rows(db)[B][:2] == ("applied", None)
+
+
+def test_concurrent_index_waits_for_an_older_transaction_without_stalling_writers(mdir, db, db_url, tmp_path):
+    """CREATE INDEX CONCURRENTLY waits for every older transaction to end (a virtualxid lock). That wait
+    blocks no reads or writes, so the engine's short lock_timeout (meant for locks that do) must not
+    cancel it: with a 6 s transaction open elsewhere, the build waits and succeeds while writers go on."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import psycopg
+
+    db.execute("CREATE TABLE users (id int, email text)")
+    db.execute("INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 1000) g")
+    write(mdir, B, "CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email ON users (email);\n")
+    (tmp_path / "migrate-action.toml").write_text(
+        "[engine]\nlock_timeout_ms = 100\nlock_timeout_max_ms = 400\nlock_retry_pause_ms = 100\n"
+        "lock_retry_deadline_s = 2\n")
+    db.execute("CREATE TABLE other (x int)")
+    # an older transaction holding a snapshot (a report, a long export), on another table
+    older = psycopg.connect(db_url)
+    older.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    older.execute("SELECT count(*) FROM other").fetchone()
+    release = threading.Timer(6.0, older.rollback)
+    release.start()
+    writes: list[float] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            while not stop.is_set():
+                t = time.monotonic()
+                conn.execute("UPDATE users SET email = email WHERE id = 1")
+                writes.append(time.monotonic() - t)
+                time.sleep(0.05)
+
+    w = threading.Thread(target=writer)
+    w.start()
+    try:
+        r = subprocess.run([sys.executable, "-m", "toolkit", "migrate", "--env", "dev"],
+                           env={**os.environ, "DATABASE_URL": db_url, "MIGRATIONS_DIR": str(mdir)},
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    finally:
+        stop.set()
+        w.join()
+        release.cancel()
+        older.close()
+    assert r.returncode == 0, r.stderr
+    assert index_state(db, "users_email") == "valid" and rows(db)[B][0] == "applied"
+    assert writes and max(writes) < 1.0  # writers never waited on the build

@@ -325,6 +325,14 @@ class Engine:
                 time.sleep(pause)
                 timeout = min(timeout * 2, s.lock_timeout_max_ms)
 
+    def _lock_wait_ms(self, st: Statement, lock_ms: int) -> int:
+        """CREATE INDEX CONCURRENTLY holds only SHARE UPDATE EXCLUSIVE (no read or write waits on it) and
+        then waits for every older transaction (virtualxid locks): a report or export running longer
+        than lock_timeout would cancel it on every try, so it waits up to concurrent_index_wait_s."""
+        if st.non_transactional == "CREATE INDEX CONCURRENTLY":
+            return max(lock_ms, int(self.s.concurrent_index_wait_s * 1000))
+        return lock_ms
+
     def _set_timeouts(self, lock_ms: int, local: bool) -> None:
         self.conn.execute("SELECT set_config('lock_timeout', %s, %s), set_config('statement_timeout', %s, %s)",
                           (f"{lock_ms}ms", local, f"{self.s.statement_timeout_ms}ms", local))
@@ -410,7 +418,7 @@ class Engine:
                 before = self._invalid_indexes(st)
 
                 def attempt(lock_ms: int, st: Statement = st, before: set = before) -> None:
-                    self._set_timeouts(lock_ms, local=False)
+                    self._set_timeouts(self._lock_wait_ms(st, lock_ms), local=False)
                     try:
                         self._exec(st)
                     except _LockBusy:
