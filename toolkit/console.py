@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
@@ -35,19 +32,6 @@ def warn(message: str) -> None:
 
 def fmt_ms(ms: float) -> str:
     return f"{ms:.0f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
-
-
-@contextmanager
-def step(label: str) -> Iterator[None]:
-    """Print `label ...` then `ok (12 ms)` / `FAILED` with the elapsed time."""
-    start = time.monotonic()
-    click.echo(f"{label} ...", err=True, nl=False)
-    try:
-        yield
-    except BaseException:
-        click.echo(" " + style("FAILED", fg="red", bold=True), err=True)
-        raise
-    click.echo(" " + style("ok", fg="green") + f" ({fmt_ms((time.monotonic() - start) * 1000)})", err=True)
 
 
 def confirm_environment(env_name: str, action: str, *, assume_yes: bool) -> None:

@@ -81,3 +81,61 @@ def test_a_failed_deeper_check_replaces_the_verification_and_keeps_history():
     m = mf.with_verification(make(), {"verified": False, "level": "deep", "error": "truncated"})
     assert not mf.is_verified(m)
     assert m["verification_history"][-1]["level"] == "basic"
+
+
+# -- the typed Manifest: every shape written so far is read; what is written is what was built ----
+def written(doc) -> bytes:
+    """The bytes put_json stores."""
+    import json
+
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+
+
+def test_a_new_manifest_round_trips_to_the_same_bytes():
+    doc = make()
+    m = mf.Manifest.from_json(written(doc))
+    assert (m.size_bytes, m.database.name, m.compression_method, m.verified) == (40, "app", "zstd", True)
+    assert m.newest_migration == "20240102_000000_b" and m.s3_checksum_value == "x-1"
+    assert written(m.to_json()) == written(doc)
+
+
+def test_an_old_manifest_without_source_identity_is_read_and_cannot_prove_its_source():
+    doc = make(database={"name": "app", "host": "h", "port": "5432", "server_version": "15.4", "size_bytes": 9})
+    m = mf.Manifest.from_json(doc)
+    assert m.database.oid is None and m.database.system_identifier is None
+    assert "predates source identities" in mf.identity_mismatch(
+        m, environment="production", database=mf.SourceDatabase("app", 16390, "7412"))
+    out = m.to_json()
+    assert written(out) == written(doc)
+
+
+def test_a_minimal_manifest_gets_defaults_and_unknown_keys_survive_a_rewrite():
+    doc = {k: v for k, v in make().items() if k in ("format", "version", "uri", "environment", "database",
+                                                    "compression", "started_at", "finished_at", "size_bytes",
+                                                    "dump_bytes", "sha256", "s3_checksum", "tables", "verification")}
+    doc["from_a_newer_toolkit"] = {"x": 1}
+    m = mf.Manifest.from_json(doc)
+    assert m.newest_migration is None and m.pg_dump_exit_code is None and m.verification_history is None
+    again = mf.Manifest.from_json(written(m.with_verification({"verified": True, "level": "deep"}).to_json()))
+    assert again.more == {"from_a_newer_toolkit": {"x": 1}}
+    assert [v.level for v in again.verification_history] == ["basic"] and again.verification.level == "deep"
+
+
+@pytest.mark.parametrize(("doc", "reason"), [
+    (b"{not json", "not valid JSON"),
+    (b"[1]", "not a JSON object"),
+    ({**make(), "version": 2}, "version 2"),
+    ({**make(), "tables": {"public.t": "3"}}, "row count"),
+    ({**make(), "database": {"name": "app", "oid": "16390"}}, "'oid'"),
+    ({**make(), "finished_at": "yesterday"}, "ISO time"),
+])
+def test_a_malformed_manifest_is_refused_naming_the_problem(doc, reason):
+    with pytest.raises(mf.ManifestError, match=reason):
+        mf.Manifest.from_json(doc)
+
+
+def test_the_manifest_reads_as_its_document_for_callers_indexing_by_key():
+    m = mf.Manifest.from_json(make(), manifest_uri="s3://b/x.manifest.json")
+    assert m["database"]["name"] == "app" and m.get("manifest_uri") == "s3://b/x.manifest.json"
+    m["database"]["name"] = "changed"  # a copy: the manifest itself cannot be changed
+    assert m.database.name == "app" and "manifest_uri" not in m.to_json()

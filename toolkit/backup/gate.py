@@ -51,12 +51,12 @@ def require_verified_backup(config: Config, env: Environment, database_url: str,
                                 current_migration=current_migration)
         if reason is None:
             # The manifest says so; make sure the object is still there, unchanged.
-            bucket, _, key = manifest["uri"][len("s3://"):].partition("/")
-            with s3_errors(f"check {manifest['uri']}", bucket=bucket, key=key):
+            bucket, _, key = manifest.uri[len("s3://"):].partition("/")
+            with s3_errors(f"check {manifest.uri}", bucket=bucket, key=key):
                 head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
             remote = head.get("ChecksumSHA256")
-            expected = manifest["s3_checksum"].get("value")
-            if head.get("ContentLength") != manifest["size_bytes"] or \
+            expected = manifest.s3_checksum_value
+            if head.get("ContentLength") != manifest.size_bytes or \
                     remote not in (expected, (expected or "").rsplit("-", 1)[0]):
                 reason = "the object no longer matches its manifest"
             else:
@@ -65,11 +65,11 @@ def require_verified_backup(config: Config, env: Environment, database_url: str,
                 except ToolkitError as exc:
                     sha, size = None, None
                     reason = f"its bytes could not be read back ({exc.message})"
-                if sha == manifest["sha256"] and size == manifest["size_bytes"]:
-                    return manifest["uri"]
+                if sha == manifest.sha256 and size == manifest.size_bytes:
+                    return manifest.uri
                 if sha is not None:
                     reason = f"its bytes no longer hash to the manifest's SHA-256 ({size} bytes read)"
-        reasons.append(f"{manifest['uri']}: {reason}")
+        reasons.append(f"{manifest.uri}: {reason}")
     limit = format_age(max_age)
     if not reasons:
         raise ToolkitError(f"no backup of {env.name} database '{database}' found under "

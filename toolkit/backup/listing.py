@@ -3,15 +3,13 @@ to it (an upload that failed after completing, say) is never listed: it is not a
 
 from __future__ import annotations
 
-from typing import Any
-
-from toolkit.backup.manifest import MANIFEST_SUFFIX, ManifestError, check_manifest, folder, manifest_key
+from toolkit.backup.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, folder, manifest_key
 from toolkit.backup.s3 import S3Uri, get_json, make_client, parse_uri, s3_errors
 from toolkit.config import Config
 from toolkit.errors import ToolkitError
 
 
-def read_manifest(client, uri: S3Uri) -> tuple[S3Uri, dict[str, Any]]:
+def read_manifest(client, uri: S3Uri) -> tuple[S3Uri, Manifest]:
     """(the dump's URI, its manifest) from the URI of either the dump or the manifest."""
     mkey = manifest_key(uri.key)
     try:
@@ -23,11 +21,11 @@ def read_manifest(client, uri: S3Uri) -> tuple[S3Uri, dict[str, Any]]:
                                hint="list backups with `list-backups --env ENV`") from None
         raise
     try:
-        manifest = check_manifest(data)
+        manifest = Manifest.from_json(data, manifest_uri=f"s3://{uri.bucket}/{mkey}")
     except ManifestError as exc:
         raise ToolkitError(f"s3://{uri.bucket}/{mkey}: {exc}") from None
     # The given bucket wins over the recorded one, so backups copied to another bucket still work.
-    obj = uri if not uri.key.endswith(MANIFEST_SUFFIX) else S3Uri(uri.bucket, parse_uri(manifest["uri"]).key)
+    obj = uri if not uri.key.endswith(MANIFEST_SUFFIX) else S3Uri(uri.bucket, parse_uri(manifest.uri).key)
     return obj, manifest
 
 
@@ -40,29 +38,28 @@ def manifest_keys(client, bucket: str, prefix: str) -> list[str]:
 
 
 def newest_manifests(client, bucket: str, prefix: str, *, limit: int | None = None,
-                     skip_invalid: bool = True) -> list[dict[str, Any]]:
+                     skip_invalid: bool = True) -> list[Manifest]:
     """Manifests under a prefix, newest first (key order within a database folder is time order;
     across databases, their started_at decides)."""
     keys = manifest_keys(client, bucket, prefix)
     keys.sort(key=lambda k: k.rsplit("/", 1)[-1], reverse=True)
-    out: list[dict[str, Any]] = []
+    out: list[Manifest] = []
     for key in keys:
         if limit is not None and len(out) >= limit:
             break
         try:
-            manifest = check_manifest(get_json(client, bucket, key))
+            manifest = Manifest.from_json(get_json(client, bucket, key), manifest_uri=f"s3://{bucket}/{key}")
         except (ManifestError, ToolkitError):
             if skip_invalid:
                 continue
             raise
-        manifest["manifest_uri"] = f"s3://{bucket}/{key}"
         out.append(manifest)
-    out.sort(key=lambda m: m["started_at"], reverse=True)
+    out.sort(key=lambda m: m.started_at, reverse=True)
     return out
 
 
 def list_backups(config: Config, env_name: str, *, database: str | None = None, bucket: str | None = None,
-                 prefix: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+                 prefix: str | None = None, limit: int | None = None) -> list[Manifest]:
     from toolkit.backup.take import resolve_bucket
 
     settings = config.backup

@@ -30,10 +30,10 @@ import subprocess
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -42,12 +42,12 @@ from toolkit import __version__
 from toolkit.backup.dump import Identity, count_rows, database_identity, list_tables
 from toolkit.backup.listing import read_manifest
 from toolkit.backup.manifest import (
+    Manifest,
+    SourceDatabase,
     ci_context,
-    describe_database,
     identity_mismatch,
     iso,
     restore_record_key,
-    source_name,
 )
 from toolkit.backup.pgtools import conninfo_and_env, find_tool, last_error_line
 from toolkit.backup.progress import Counters, Progress
@@ -160,12 +160,28 @@ class _Stopped(Exception):
     """Raised into the feeder when the restore already failed: stop downloading."""
 
 
-def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str, prologue: str, *,
-                   progress: bool = True, server_major: int | None = None,
-                   extra_args: tuple[str, ...] = (), lock_timeout_ms: int | None = None) -> StreamStats:
-    """S3 -> (zstd) -> pg_restore --file=- -> psql, in one transaction that commits only if every
-    check passed. Raises ToolkitError (after rolling back) on any failure: LockBusy if a lock was
-    not granted within lock_timeout_ms (the download is then cut short, so a retry is cheap)."""
+@dataclass
+class _Pipeline:
+    """The two processes of one restore and what their threads collected."""
+
+    psql: subprocess.Popen
+    pg_restore: subprocess.Popen
+    psql_err: deque[str] = field(default_factory=lambda: deque(maxlen=40))
+    restore_err: deque[str] = field(default_factory=lambda: deque(maxlen=40))
+    collectors: list[threading.Thread] = field(default_factory=list)
+    stats: StreamStats | None = None
+    error: BaseException | None = None  # raised by the download
+    stop: threading.Event = field(default_factory=threading.Event)  # set: cut the download short
+
+    def kill(self) -> None:
+        for p in (self.pg_restore, self.psql):  # killing psql mid-transaction rolls it back
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def _start_pipeline(target_url: str, *, server_major: int | None, extra_args: tuple[str, ...],
+                    lock_timeout_ms: int | None) -> _Pipeline:
     pg_restore = find_tool("pg_restore", server_major)
     psql = _psql_for(pg_restore)
     conninfo, env = conninfo_and_env(target_url)
@@ -173,86 +189,107 @@ def restore_stream(client, obj: S3Uri, manifest: dict[str, Any], target_url: str
     if lock_timeout_ms is not None:
         options += f" -c lock_timeout={int(lock_timeout_ms)}ms"
     env["PGOPTIONS"] = options.strip()
-    psql_err: deque[str] = deque(maxlen=40)
-    restore_err: deque[str] = deque(maxlen=40)
     psql_p = subprocess.Popen([str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password",
                                "--dbname", conninfo, "--file=-"],
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     pr = subprocess.Popen([str(pg_restore), "--no-owner", *extra_args, "--file=-"], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    collectors = [_collect(psql_p.stderr, psql_err), _collect(pr.stderr, restore_err)]
-    outcome: dict[str, Any] = {}
-    stop = threading.Event()
+    pipe = _Pipeline(psql_p, pr)
+    pipe.collectors = [_collect(psql_p.stderr, pipe.psql_err), _collect(pr.stderr, pipe.restore_err)]
+    return pipe
 
-    def feed() -> None:
-        sink = PipeSink(pr.stdin)
 
-        def write(data: bytes) -> None:
-            if stop.is_set():
-                raise _Stopped
-            sink.write(data)
+def _feed(pipe: _Pipeline, client, obj: S3Uri, manifest: Manifest, progress: bool) -> None:
+    """The download thread: S3 -> (zstd) -> pg_restore's stdin."""
+    sink = PipeSink(pipe.pg_restore.stdin)
 
-        try:
-            outcome["stats"] = read_object(client, obj, manifest, write,
-                                           progress=Progress("restore", enabled=progress, read_name="downloaded",
-                                                             written_name="decompressed"),
-                                           counters=Counters(pid=pr.pid))
-        except BaseException as exc:
-            outcome["error"] = exc
-        finally:
-            sink.close()
+    def write(data: bytes) -> None:
+        if pipe.stop.is_set():
+            raise _Stopped
+        sink.write(data)
 
-    feeder = threading.Thread(target=feed, name="restore-feed", daemon=True)
-    feeder.start()
-    to_psql = PipeSink(psql_p.stdin)
     try:
-        to_psql.write(b"BEGIN;\n" + prologue.encode())
-        assert pr.stdout is not None
-        while chunk := pr.stdout.read(1 << 20):
-            to_psql.write(chunk)
-            if to_psql.closed_early:  # psql stopped on an error: nothing more will be applied
-                pr.kill()
-                break
-        if to_psql.closed_early:
-            # A lock not granted: stop the download at once. Any other error: read on, so a
-            # corrupt object is reported as such rather than as the SQL error it caused.
-            try:
-                psql_p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass  # killed below if still there
-            collectors[0].join(timeout=5)
-            if _lock_timed_out(psql_err):
-                stop.set()
-        feeder.join()
-        pr_rc = pr.wait()
-        stats: StreamStats | None = outcome.get("stats")
-        good = "error" not in outcome and stats is not None and not stats.problems and pr_rc == 0
-        to_psql.write(b"\nCOMMIT;\n" if good else b"\nROLLBACK;\n")
-        to_psql.close()
-        psql_rc = psql_p.wait()
-    except BaseException:
-        for p in (pr, psql_p):  # killing psql mid-transaction rolls it back
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        raise
-    for t in collectors:
-        t.join(timeout=5)
-    psql_error = scrub(last_error_line(chr(10).join(psql_err)), target_url)
-    if stop.is_set() or (psql_rc != 0 and _lock_timed_out(psql_err)):
+        pipe.stats = read_object(client, obj, manifest, write,
+                                 progress=Progress("restore", enabled=progress, read_name="downloaded",
+                                                   written_name="decompressed"),
+                                 counters=Counters(pid=pipe.pg_restore.pid))
+    except BaseException as exc:
+        pipe.error = exc
+    finally:
+        sink.close()
+
+
+def _apply(pipe: _Pipeline, feeder: threading.Thread, prologue: str) -> tuple[int, int, bool]:
+    """pg_restore's SQL into psql inside BEGIN; COMMIT only if all went well, else ROLLBACK.
+    Returns (pg_restore's exit code, psql's exit code, whether psql stopped reading early)."""
+    to_psql = PipeSink(pipe.psql.stdin)
+    to_psql.write(b"BEGIN;\n" + prologue.encode())
+    assert pipe.pg_restore.stdout is not None
+    while chunk := pipe.pg_restore.stdout.read(1 << 20):
+        to_psql.write(chunk)
+        if to_psql.closed_early:  # psql stopped on an error: nothing more will be applied
+            pipe.pg_restore.kill()
+            break
+    if to_psql.closed_early:
+        # A lock not granted: stop the download at once. Any other error: read on, so a
+        # corrupt object is reported as such rather than as the SQL error it caused.
+        try:
+            pipe.psql.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass  # killed by the caller if still there
+        pipe.collectors[0].join(timeout=5)
+        if _lock_timed_out(pipe.psql_err):
+            pipe.stop.set()
+    feeder.join()
+    pr_rc = pipe.pg_restore.wait()
+    good = pipe.error is None and pipe.stats is not None and not pipe.stats.problems and pr_rc == 0
+    to_psql.write(b"\nCOMMIT;\n" if good else b"\nROLLBACK;\n")
+    to_psql.close()
+    return pr_rc, pipe.psql.wait(), to_psql.closed_early
+
+
+def _outcome(pipe: _Pipeline, obj: S3Uri, target_url: str, pr_rc: int, psql_rc: int,
+             psql_stopped: bool) -> StreamStats:
+    """The stream's stats if the restore committed; else the error that says why it did not,
+    the most telling first (a lock not had, a corrupt object, the SQL error, the download's)."""
+    stats = pipe.stats
+    psql_error = scrub(last_error_line(chr(10).join(pipe.psql_err)), target_url)
+    if pipe.stop.is_set() or (psql_rc != 0 and _lock_timed_out(pipe.psql_err)):
         raise LockBusy(f"restore into {describe(target_url)} could not get its locks: {psql_error}")
     if stats is not None and stats.problems:
         raise ToolkitError(f"the backup {obj} is corrupt ({'; '.join(stats.problems)}): the restore was rolled "
                            f"back, {describe(target_url)} is unchanged",
                            hint="restore an older backup (`list-backups --env ENV`), and take a new one")
-    if psql_rc != 0 or to_psql.closed_early:
+    if psql_rc != 0 or psql_stopped:
         raise ToolkitError(f"restore into {describe(target_url)} failed and was rolled back: {psql_error}")
-    if "error" in outcome:
-        raise outcome["error"]
+    if pipe.error is not None:
+        raise pipe.error
     assert stats is not None
     if pr_rc != 0:
-        raise ToolkitError(f"restore rolled back: pg_restore failed: {last_error_line(chr(10).join(restore_err))}")
+        raise ToolkitError(
+            f"restore rolled back: pg_restore failed: {last_error_line(chr(10).join(pipe.restore_err))}")
     return stats
+
+
+def restore_stream(client, obj: S3Uri, manifest: Manifest, target_url: str, prologue: str, *,
+                   progress: bool = True, server_major: int | None = None,
+                   extra_args: tuple[str, ...] = (), lock_timeout_ms: int | None = None) -> StreamStats:
+    """S3 -> (zstd) -> pg_restore --file=- -> psql, in one transaction that commits only if every
+    check passed. Raises ToolkitError (after rolling back) on any failure: LockBusy if a lock was
+    not granted within lock_timeout_ms (the download is then cut short, so a retry is cheap)."""
+    pipe = _start_pipeline(target_url, server_major=server_major, extra_args=extra_args,
+                           lock_timeout_ms=lock_timeout_ms)
+    feeder = threading.Thread(target=_feed, args=(pipe, client, obj, manifest, progress), name="restore-feed",
+                              daemon=True)
+    feeder.start()
+    try:
+        pr_rc, psql_rc, psql_stopped = _apply(pipe, feeder, prologue)
+    except BaseException:
+        pipe.kill()
+        raise
+    for t in pipe.collectors:
+        t.join(timeout=5)
+    return _outcome(pipe, obj, target_url, pr_rc, psql_rc, psql_stopped)
 
 
 def _lock_timed_out(psql_err: deque[str]) -> bool:
@@ -286,28 +323,27 @@ def lock_holders(conn: psycopg.Connection, limit: int = 3) -> list[str]:
     return out
 
 
-def check_source(manifest: dict[str, Any], obj: S3Uri, env_name: str, target: Identity,
+def check_source(manifest: Manifest, obj: S3Uri, env_name: str, target: Identity,
                  from_other_database: str | None) -> str | None:
     """Refuse (UsageError, one line naming both) a backup of another database unless
     `from_other_database` names its source exactly. Returns the source when it was overridden."""
-    source = manifest.get("database") or {}
-    target_d = {"name": target.name, "oid": target.oid, "system_identifier": target.system_identifier}
-    src, tgt = describe_database(str(manifest.get("environment")), source), describe_database(env_name, target_d)
-    if from_other_database is not None and from_other_database != source_name(manifest):
+    target_d = SourceDatabase(target.name, target.oid, target.system_identifier)
+    src, tgt = manifest.database.describe(manifest.environment), target_d.describe(env_name)
+    if from_other_database is not None and from_other_database != manifest.source_name:
         raise UsageError(f"--from-other-database {from_other_database!r} does not name the backup's source: "
                          f"{obj} is a backup of {src}, to be restored into {tgt}",
-                         hint=f"to restore it anyway pass --from-other-database {source_name(manifest)}")
+                         hint=f"to restore it anyway pass --from-other-database {manifest.source_name}")
     mismatch = identity_mismatch(manifest, environment=env_name, database=target_d)
     if mismatch is None:
         return None
     if from_other_database is None:
         raise UsageError(f"refusing to restore {obj} into {tgt}: it is a backup of {src} ({mismatch}); "
                          "nothing was changed",
-                         hint=f"to put that data here on purpose, pass --from-other-database {source_name(manifest)}")
+                         hint=f"to put that data here on purpose, pass --from-other-database {manifest.source_name}")
     return from_other_database
 
 
-def compare_counts(expected: dict[str, int], actual: dict[str, int]) -> dict[str, list[int]]:
+def compare_counts(expected: Mapping[str, int], actual: Mapping[str, int]) -> dict[str, list[int]]:
     """Tables whose row count differs (or that are missing/extra): name -> [expected, actual]."""
     out = {}
     for name in sorted(set(expected) | set(actual)):
@@ -326,10 +362,9 @@ def preflight(config: Config, env: Environment, database_url: str, uri: str, *,
     with connect(database_url) as conn:
         target = database_identity(conn)
     check_source(manifest, obj, env.name, target, from_other_database)
-    return (f"replace {describe_database(env.name, {'name': target.name, 'oid': target.oid})} "
+    return (f"replace {SourceDatabase(target.name, target.oid).describe(env.name)} "
             f"({describe(database_url)}) with {obj}, a backup of "
-            f"{describe_database(str(manifest['environment']), manifest['database'])} "
-            f"taken {manifest['started_at']}")
+            f"{manifest.database.describe(manifest.environment)} taken {manifest.started_at}")
 
 
 def restore_backup(config: Config, env: Environment, database_url: str, uri: str, *,
@@ -383,17 +418,17 @@ def restore_backup(config: Config, env: Environment, database_url: str, uri: str
     with connect(database_url) as conn:
         conn.execute("ANALYZE")  # a restored database has no planner statistics
         tables = count_rows(conn, list_tables(conn))
-        newest = latest_applied(conn, manifest.get("migrations_table") or config.engine.table)
+        newest = latest_applied(conn, manifest.migrations_table or config.engine.table)
     finished = datetime.now(UTC)
     result = RestoreResult(uri=str(obj), database=name, environment=env.name, started_at=iso(started),
                            finished_at=iso(finished), duration_s=round(time.monotonic() - t0, 3),
                            newest_migration=newest, tables=tables,
-                           mismatches=compare_counts(manifest["tables"], tables))
+                           mismatches=compare_counts(manifest.tables, tables))
     record = {
-        "kind": "restore", "uri": str(obj), "manifest_sha256": manifest["sha256"],
-        "backup_started_at": manifest["started_at"], "backup_environment": manifest["environment"],
-        "source": {"environment": manifest["environment"], **{k: manifest["database"].get(k) for k in
-                                                                ("name", "oid", "system_identifier")}},
+        "kind": "restore", "uri": str(obj), "manifest_sha256": manifest.sha256,
+        "backup_started_at": manifest.started_at, "backup_environment": manifest.environment,
+        "source": {"environment": manifest.environment, "name": manifest.database.name,
+                   "oid": manifest.database.oid, "system_identifier": manifest.database.system_identifier},
         "from_other_database": overridden,
         "target": {"environment": env.name, "database": name, "server": describe(database_url),
                    "oid": target.oid, "system_identifier": target.system_identifier},

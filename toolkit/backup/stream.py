@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from toolkit.backup.codec import Decompressor
+from toolkit.backup.manifest import Manifest
 from toolkit.backup.progress import Counters, Progress
 from toolkit.backup.s3 import S3Uri, describe_error, s3_errors
 from toolkit.errors import ToolkitError
@@ -25,7 +26,6 @@ class StreamStats:
     size: int = 0
     raw_bytes: int = 0
     problems: list[str] = field(default_factory=list)
-    sink_closed_early: bool = False
 
 
 class PipeSink:
@@ -51,11 +51,11 @@ class PipeSink:
             pass
 
 
-def read_object(client, uri: S3Uri, manifest: dict[str, Any], sink: Callable[[bytes], Any], *,
+def read_object(client, uri: S3Uri, manifest: Manifest, sink: Callable[[bytes], Any], *,
                 progress: Progress | None = None, counters: Counters | None = None) -> StreamStats:
     stats = StreamStats()
     sha = hashlib.sha256()
-    dec = Decompressor(manifest["compression"]["method"])
+    dec = Decompressor(manifest.compression_method)
     c = counters or Counters()
     with s3_errors(f"read {uri}", bucket=uri.bucket, key=uri.key):
         body = client.get_object(Bucket=uri.bucket, Key=uri.key)["Body"]
@@ -91,14 +91,14 @@ def read_object(client, uri: S3Uri, manifest: dict[str, Any], sink: Callable[[by
         except ToolkitError as exc:
             stats.problems.append(str(exc))
     stats.sha256 = sha.hexdigest()
-    if stats.size != manifest["size_bytes"]:
-        stats.problems.append(f"object is {stats.size} bytes, the manifest says {manifest['size_bytes']}")
-    if stats.sha256 != manifest["sha256"]:
+    if stats.size != manifest.size_bytes:
+        stats.problems.append(f"object is {stats.size} bytes, the manifest says {manifest.size_bytes}")
+    if stats.sha256 != manifest.sha256:
         stats.problems.append(f"SHA-256 mismatch: object hashes to {stats.sha256[:16]}..., "
-                              f"the manifest says {manifest['sha256'][:16]}...")
-    if decoding and not stats.problems and stats.raw_bytes != manifest["dump_bytes"]:
+                              f"the manifest says {manifest.sha256[:16]}...")
+    if decoding and not stats.problems and stats.raw_bytes != manifest.dump_bytes:
         stats.problems.append(f"dump is {stats.raw_bytes} bytes once decompressed, "
-                              f"pg_dump wrote {manifest['dump_bytes']}")
+                              f"pg_dump wrote {manifest.dump_bytes}")
     return stats
 
 

@@ -20,14 +20,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from toolkit import __version__
 from toolkit.backup import codec
 from toolkit.backup.dump import SnapshotDump
-from toolkit.backup.manifest import build_manifest, ci_context, iso, manifest_key, object_key
+from toolkit.backup.manifest import Manifest, build_manifest, ci_context, iso, manifest_key, object_key
 from toolkit.backup.pgtools import last_error_line
 from toolkit.backup.progress import Counters, Progress
 from toolkit.backup.s3 import S3Uri, make_client, object_args, put_json, s3_errors
@@ -43,7 +43,7 @@ READ_SIZE = 1 << 20
 class BackupResult:
     uri: str
     manifest_uri: str
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest
     verified: bool = False
 
 
@@ -68,7 +68,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def handler(signum, frame):
+    def handler(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, handler)
@@ -110,7 +110,7 @@ def take_backup(config: Config, env: Environment, database_url: str, *, bucket: 
                 verification["error"] = "failed: " + ", ".join(failed)
                 raise ToolkitError(f"backup of {snap.info.name} failed verification ({', '.join(failed)}); "
                                    "the object was deleted")
-            manifest = build_manifest(
+            manifest = Manifest.from_json(build_manifest(
                 uri=str(uri), environment=env.name, database=snap.info.as_dict(),
                 pg_dump={"path": pg_dump_path, "version": pg_dump_version, "format": "custom", "exit_code": rc},
                 compression=codec.describe(method, settings.compression_level, settings.compression_threads),
@@ -122,9 +122,9 @@ def take_backup(config: Config, env: Environment, database_url: str, *, bucket: 
                 tables=tables, verification=verification, git=ci_context(os.environ),
                 toolkit_version=__version__,
                 encryption={k: v for k, v in extra.items() if k in ("ServerSideEncryption", "SSEKMSKeyId")},
-            )
+            ))
             mkey = manifest_key(key)
-            put_json(client, settings, bucket, mkey, manifest)
+            put_json(client, settings, bucket, mkey, manifest.to_json())
         except BaseException:
             upload.abort()
             if upload.completed is not None:  # a whole object exists but is not a good backup

@@ -25,14 +25,13 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from toolkit.backup.dump import count_rows, list_tables
 from toolkit.backup.listing import read_manifest
-from toolkit.backup.manifest import iso, manifest_key, with_verification
+from toolkit.backup.manifest import Manifest, Verification, iso, manifest_key
 from toolkit.backup.pgtools import find_tool, last_error_line
 from toolkit.backup.progress import Progress
 from toolkit.backup.restore import compare_counts, restore_stream
@@ -50,7 +49,7 @@ class VerifyResult:
     level: str  # basic | deep | restore-test
     checks: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest | None = None
     recorded: bool = False  # the result was written into the manifest
     not_checked: str | None = None  # said plainly when the level leaves something unproven
     scratch_cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs, dropped
@@ -83,12 +82,11 @@ def verify_backup(config: Config, uri: str, *, deep: bool = False, restore_test:
     result.verified = not result.problems
 
     if record:
-        entry = {"verified": result.verified, "level": level, "at": iso(datetime.now(UTC)), "checks": result.checks}
-        if result.problems:
-            entry["error"] = result.error
-        updated = with_verification({k: v for k, v in manifest.items() if k != "manifest_uri"}, entry)
+        updated = manifest.with_verification(Verification(
+            verified=result.verified, level=level, at=iso(datetime.now(UTC)), checks=dict(result.checks),
+            error=result.error))
         try:
-            put_json(client, settings, obj.bucket, manifest_key(obj.key), updated)
+            put_json(client, settings, obj.bucket, manifest_key(obj.key), updated.to_json())
             result.manifest, result.recorded = updated, True
         except ToolkitError as exc:
             from toolkit.console import warn
@@ -97,14 +95,14 @@ def verify_backup(config: Config, uri: str, *, deep: bool = False, restore_test:
     return result
 
 
-def _basic(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult) -> None:
+def _basic(client, obj: S3Uri, manifest: Manifest, result: VerifyResult) -> None:
     with s3_errors(f"check {obj}", bucket=obj.bucket, key=obj.key):
         head = client.head_object(Bucket=obj.bucket, Key=obj.key, ChecksumMode="ENABLED")
-    expected = (manifest.get("s3_checksum") or {}).get("value")
+    expected = manifest.s3_checksum_value
     remote = head.get("ChecksumSHA256")
     checks = {
-        "pg_dump_exit_0": (manifest.get("pg_dump") or {}).get("exit_code") == 0,
-        "size_matches": head.get("ContentLength") == manifest["size_bytes"],
+        "pg_dump_exit_0": manifest.pg_dump_exit_code == 0,
+        "size_matches": head.get("ContentLength") == manifest.size_bytes,
         "s3_checksum_matches": remote is not None and expected is not None
         and (remote == expected or remote == expected.rsplit("-", 1)[0]),
     }
@@ -112,12 +110,12 @@ def _basic(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult) -
     if not checks["pg_dump_exit_0"]:
         result.problems.append("pg_dump did not exit 0")
     if not checks["size_matches"]:
-        result.problems.append(f"object is {head.get('ContentLength')} bytes, the manifest says {manifest['size_bytes']}")
+        result.problems.append(f"object is {head.get('ContentLength')} bytes, the manifest says {manifest.size_bytes}")
     if not checks["s3_checksum_matches"]:
         result.problems.append(f"S3 checksum {remote or '(none)'} differs from the manifest's {expected}")
 
 
-def _deep(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, progress: bool) -> None:
+def _deep(client, obj: S3Uri, manifest: Manifest, result: VerifyResult, progress: bool) -> None:
     pg_restore = find_tool("pg_restore")
     proc = subprocess.Popen([str(pg_restore), "--list"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -143,14 +141,14 @@ def _deep(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, pr
         for t in readers:
             t.join(timeout=10)
     result.problems += stats.problems
-    result.checks["sha256_matches"] = stats.sha256 == manifest["sha256"]
+    result.checks["sha256_matches"] = stats.sha256 == manifest.sha256
     result.checks["stream_complete"] = not any("truncated" in p or "corrupt" in p for p in stats.problems)
     result.checks["pg_restore_list_ok"] = rc == 0
     if rc != 0:
         result.problems.append(f"pg_restore --list failed: {last_error_line(chr(10).join(err))}")
         return
     data_entries = [line for line in toc if " TABLE DATA " in line]
-    missing = [t for t in manifest["tables"]
+    missing = [t for t in manifest.tables
                if not any(f" TABLE DATA {t.split('.', 1)[0]} {t.split('.', 1)[1]} " in line for line in data_entries)]
     result.checks["toc_has_every_table"] = not missing
     if missing:
@@ -227,7 +225,7 @@ def clean_leftovers(admin: psycopg.Connection) -> list[str]:
     return dropped
 
 
-def _restore_test(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyResult, scratch_url: str,
+def _restore_test(client, obj: S3Uri, manifest: Manifest, result: VerifyResult, scratch_url: str,
                   progress: bool) -> None:
     name = scratch_name()
     with connect(scratch_url) as admin:
@@ -252,7 +250,7 @@ def _restore_test(client, obj: S3Uri, manifest: dict[str, Any], result: VerifyRe
             return
         with connect(target) as conn:
             counts = count_rows(conn, list_tables(conn))
-        mismatches = compare_counts(manifest["tables"], counts)
+        mismatches = compare_counts(manifest.tables, counts)
         result.checks["row_counts_match"] = not mismatches
         if mismatches:
             shown = ", ".join(f"{t} {e}->{a}" for t, (e, a) in list(mismatches.items())[:5])

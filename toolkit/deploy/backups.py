@@ -15,19 +15,18 @@ class Taken:
     detail: str
 
 
-def _size(manifest: dict) -> str:
+def _size(size_bytes: int) -> str:
     from toolkit.backup.manifest import human_bytes
 
-    size = manifest.get("size_bytes")
-    return human_bytes(size) if isinstance(size, (int, float)) else "?"
+    return human_bytes(size_bytes)
 
 
 def take(config: Config, env: Environment, database_url: str) -> Taken:
     from toolkit.backup import take_backup
 
     result = take_backup(config, env, database_url, progress=False)
-    tables = result.manifest.get("tables") or {}
-    return Taken(result.uri, f"{result.uri} ({_size(result.manifest)}, {len(tables)} tables, SHA-256 checked)")
+    m = result.manifest
+    return Taken(result.uri, f"{result.uri} ({_size(m.size_bytes)}, {len(m.tables)} tables, SHA-256 checked)")
 
 
 def verify(config: Config, env: Environment, database_url: str, uri: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -128,9 +127,3 @@ class SqlCheck:
         if not row[0]:
             return Outcome(FAILED, f"query returned {row[0]!r}")
         return Outcome(SUCCESSFUL, f"query returned {row[0]!r}"[:200])
-
-
-def timed(probe, timeout_s: float) -> tuple[Outcome, float]:
-    start = time.monotonic()
-    outcome = probe(timeout_s)
-    return outcome, (time.monotonic() - start) * 1000

@@ -9,6 +9,7 @@ added by hand loses its data, and often the better fix is a migration that adopt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.trace.catalog import Catalog, CatalogObject, Difference, diff
@@ -105,69 +106,100 @@ def _index_create(exp: CatalogObject) -> str | None:
                   definition) + ";"
 
 
-def reconcile_sql(d: Difference) -> str | None:
-    """The statement(s) that bring the live object back to what the migrations define."""
-    kind, name = d.kind, _key_name(d.key)
-    exp, live = d.before, d.after  # before = migrations, after = database
-    if kind == "column":
-        table, column = _owner_and_last(d.key)
-        if d.change == "added":
-            return f"ALTER TABLE {table} DROP COLUMN {column};"
-        if d.change == "removed":
-            return _column_add(table, column, exp)
-        return _column_changes(table, column, exp, d.fields)
-    if kind == "index":
-        if d.change == "added":
-            return f"DROP INDEX CONCURRENTLY {name};"
-        if d.change == "removed":
-            return _index_create(exp)
-        if set(d.fields) <= {"valid", "ready"}:  # a failed CREATE INDEX CONCURRENTLY left it INVALID
-            return f"REINDEX INDEX CONCURRENTLY {name};"
-        create = _index_create(exp)
-        return f"DROP INDEX CONCURRENTLY {name};\n{create}" if create else None
-    if kind == "constraint":
-        owner, con = _owner_and_last(d.key)
-        alter = "ALTER DOMAIN" if (exp or live).attrs.get("on_domain") else "ALTER TABLE"
-        drop = f"{alter} {owner} DROP CONSTRAINT {con};"
-        add = f"{alter} {owner} ADD CONSTRAINT {con} {exp.attrs.get('definition')};" if exp else None
-        if d.change == "added":
-            return drop
-        if d.change == "removed":
-            return add
-        if set(d.fields) == {"validated"} and exp.attrs.get("validated"):
-            return f"{alter} {owner} VALIDATE CONSTRAINT {con};"
-        return f"{drop}\n{add}"
-    if kind in ("function", "procedure"):
-        if d.change == "added":
-            return f"DROP {kind.upper()} {name};"
-        definition = exp.attrs.get("definition")
-        return f"{str(definition).rstrip()};" if definition else None
-    if kind == "view":
-        if d.change == "added":
-            return f"DROP VIEW {name};"
-        return f"CREATE OR REPLACE VIEW {name} AS {exp.attrs.get('definition')}"
-    if kind == "trigger":
-        table, trig = _owner_and_last(d.key)
-        drop = f"DROP TRIGGER {trig} ON {table};"
-        if d.change == "added":
-            return drop
-        create = f"{exp.attrs.get('definition')};"
-        return create if d.change == "removed" else f"{drop}\n{create}"
-    if kind == "extension":
-        if d.change == "added":
-            return f"DROP EXTENSION {name};"
-        if d.change == "removed":
-            return f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA {exp.attrs.get('schema')};"
-        if d.fields == ("version",):
-            return f"ALTER EXTENSION {name} UPDATE TO {_literal(str(exp.attrs.get('version')))};"
-        return None
-    if kind == "enum" and d.change == "changed":
-        missing = [lb for lb in exp.attrs.get("labels") or () if lb not in (live.attrs.get("labels") or ())]
-        extra = [lb for lb in live.attrs.get("labels") or () if lb not in (exp.attrs.get("labels") or ())]
-        if missing and not extra:
-            return "\n".join(f"ALTER TYPE {name} ADD VALUE IF NOT EXISTS {_literal(lb)};" for lb in missing)
-        return None  # a label cannot be removed or reordered in place
-    if d.change == "added" and kind in ("table", "sequence", "matview", "schema", "type", "domain", "enum"):
-        word = {"matview": "MATERIALIZED VIEW", "enum": "TYPE"}.get(kind, kind.upper())
+def _reconcile_column(d: Difference, name: str) -> str | None:
+    table, column = _owner_and_last(d.key)
+    if d.change == "added":
+        return f"ALTER TABLE {table} DROP COLUMN {column};"
+    if d.change == "removed":
+        return _column_add(table, column, d.before)
+    return _column_changes(table, column, d.before, d.fields)
+
+
+def _reconcile_index(d: Difference, name: str) -> str | None:
+    if d.change == "added":
+        return f"DROP INDEX CONCURRENTLY {name};"
+    if d.change == "removed":
+        return _index_create(d.before)
+    if set(d.fields) <= {"valid", "ready"}:  # a failed CREATE INDEX CONCURRENTLY left it INVALID
+        return f"REINDEX INDEX CONCURRENTLY {name};"
+    create = _index_create(d.before)
+    return f"DROP INDEX CONCURRENTLY {name};\n{create}" if create else None
+
+
+def _reconcile_constraint(d: Difference, name: str) -> str | None:
+    exp = d.before
+    owner, con = _owner_and_last(d.key)
+    alter = "ALTER DOMAIN" if (exp or d.after).attrs.get("on_domain") else "ALTER TABLE"
+    drop = f"{alter} {owner} DROP CONSTRAINT {con};"
+    add = f"{alter} {owner} ADD CONSTRAINT {con} {exp.attrs.get('definition')};" if exp else None
+    if d.change == "added":
+        return drop
+    if d.change == "removed":
+        return add
+    if set(d.fields) == {"validated"} and exp.attrs.get("validated"):
+        return f"{alter} {owner} VALIDATE CONSTRAINT {con};"
+    return f"{drop}\n{add}"
+
+
+def _reconcile_routine(d: Difference, name: str) -> str | None:
+    if d.change == "added":
+        return f"DROP {d.kind.upper()} {name};"
+    definition = d.before.attrs.get("definition")
+    return f"{str(definition).rstrip()};" if definition else None
+
+
+def _reconcile_view(d: Difference, name: str) -> str | None:
+    if d.change == "added":
+        return f"DROP VIEW {name};"
+    return f"CREATE OR REPLACE VIEW {name} AS {d.before.attrs.get('definition')}"
+
+
+def _reconcile_trigger(d: Difference, name: str) -> str | None:
+    table, trig = _owner_and_last(d.key)
+    drop = f"DROP TRIGGER {trig} ON {table};"
+    if d.change == "added":
+        return drop
+    create = f"{d.before.attrs.get('definition')};"
+    return create if d.change == "removed" else f"{drop}\n{create}"
+
+
+def _reconcile_extension(d: Difference, name: str) -> str | None:
+    if d.change == "added":
+        return f"DROP EXTENSION {name};"
+    if d.change == "removed":
+        return f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA {d.before.attrs.get('schema')};"
+    if d.fields == ("version",):
+        return f"ALTER EXTENSION {name} UPDATE TO {_literal(str(d.before.attrs.get('version')))};"
+    return None
+
+
+def _reconcile_enum(d: Difference, name: str) -> str | None:
+    if d.change != "changed":
+        return _reconcile_other(d, name)
+    expected, actual = d.before.attrs.get("labels") or (), d.after.attrs.get("labels") or ()
+    missing = [lb for lb in expected if lb not in actual]
+    extra = [lb for lb in actual if lb not in expected]
+    if missing and not extra:
+        return "\n".join(f"ALTER TYPE {name} ADD VALUE IF NOT EXISTS {_literal(lb)};" for lb in missing)
+    return None  # a label cannot be removed or reordered in place
+
+
+def _reconcile_other(d: Difference, name: str) -> str | None:
+    if d.change == "added" and d.kind in ("table", "sequence", "matview", "schema", "type", "domain", "enum"):
+        word = {"matview": "MATERIALIZED VIEW", "enum": "TYPE"}.get(d.kind, d.kind.upper())
         return f"DROP {word} {name};"
     return None  # a missing table or sequence is rebuilt from its migration, not from a summary
+
+
+# Object kind -> the SQL that reconciles one difference of it. In a Difference, `before` is what
+# the migrations define and `after` what the database has.
+_RECONCILERS: dict[str, Callable[[Difference, str], str | None]] = {
+    "column": _reconcile_column, "index": _reconcile_index, "constraint": _reconcile_constraint,
+    "function": _reconcile_routine, "procedure": _reconcile_routine, "view": _reconcile_view,
+    "trigger": _reconcile_trigger, "extension": _reconcile_extension, "enum": _reconcile_enum,
+}
+
+
+def reconcile_sql(d: Difference) -> str | None:
+    """The statement(s) that bring the live object back to what the migrations define."""
+    return _RECONCILERS.get(d.kind, _reconcile_other)(d, _key_name(d.key))

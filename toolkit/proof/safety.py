@@ -14,7 +14,7 @@ Pure: parsed files (and, when a round trip ran, the catalog differences it measu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,6 @@ EXPAND_ONLY = "expand-only"
 REVERSIBLE = "reversible"
 DESTRUCTIVE = "destructive-on-rollback"
 FORWARD_ONLY = "forward-only"
-CLASSES = (EXPAND_ONLY, REVERSIBLE, DESTRUCTIVE, FORWARD_ONLY)
 
 LABELS = {
     EXPAND_ONLY: "expand-only (previous release still works; no database rollback needed)",
@@ -124,104 +123,153 @@ def _drop_names(raw: Mapping[str, Any]) -> list[str]:
 
 # -- static effects of one file -------------------------------------------------------------------
 
+@dataclass
+class _Acc:
+    """What effects_of has found so far (the handlers below add to it)."""
+
+    created: set[str] = field(default_factory=set)
+    dropped: set[str] = field(default_factory=set)
+    changed: list[str] = field(default_factory=list)
+    breaking: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    lossy: list[str] = field(default_factory=list)
+    copied: set[str] = field(default_factory=set)
+
+    def new_table(self, t: str) -> bool:
+        return f"table {t}" in self.created
+
+
+def _on_create_table(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    acc.created.add(f"table {t}")
+    acc.created.update(f"column {t}.{e['ColumnDef']['colname']}" for e in raw.get("tableElts", [])
+                       if "ColumnDef" in e)
+
+
+def _on_add_column(t: str, c: Mapping[str, Any], acc: _Acc) -> None:
+    col = c.get("def", {}).get("ColumnDef", {})
+    key = f"column {t}.{col.get('colname')}"
+    acc.created.add(key)
+    cons = {x["Constraint"]["contype"] for x in col.get("constraints", []) if "Constraint" in x}
+    # NOT NULL without a default (or identity, or generated) refuses the previous release's inserts.
+    not_null_without_value = "CONSTR_NOTNULL" in cons and not cons & {"CONSTR_DEFAULT", "CONSTR_IDENTITY",
+                                                                      "CONSTR_GENERATED"}
+    if not acc.new_table(t) and (not_null_without_value or cons & {"CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_CHECK"}):
+        acc.breaking.append(f"{key} is added with a constraint the previous release's writes may break")
+
+
+def _on_add_constraint(t: str, c: Mapping[str, Any], acc: _Acc) -> None:
+    con = c.get("def", {}).get("Constraint", {})
+    key = f"constraint {t}.{con.get('conname') or '?'}"
+    acc.created.add(key)
+    if not acc.new_table(t) and con.get("contype") != "CONSTR_FOREIGN":
+        acc.breaking.append(f"{key} constrains the existing table {t}")
+
+
+def _on_alter_table(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    for cmd in raw.get("cmds", []):
+        c = cmd.get("AlterTableCmd", {})
+        sub = c.get("subtype", "")
+        if sub == "AT_AddColumn":
+            _on_add_column(t, c, acc)
+        elif sub == "AT_DropColumn":
+            acc.dropped.add(f"column {t}.{c.get('name')}")
+        elif sub == "AT_AddConstraint":
+            _on_add_constraint(t, c, acc)
+        elif sub == "AT_DropConstraint":
+            acc.dropped.add(f"constraint {t}.{c.get('name')}")
+        elif not acc.new_table(t) and f"column {t}.{c.get('name')}" not in acc.created:
+            acc.changed.append(f"{sub.removeprefix('AT_')} on {t}" + (f".{c['name']}" if c.get("name") else ""))
+
+
+def _on_index(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    key = f"index {norm(raw.get('idxname') or '?')}"
+    acc.created.add(key)
+    if raw.get("unique") and not acc.new_table(t):
+        acc.breaking.append(f"unique {key} on the existing table {t}")
+
+
+def _on_create_object(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    what, name = _created_name(kind, raw)
+    acc.created.add(f"{what} {name}")
+
+
+def _on_trigger(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    acc.created.add(f"trigger {t}.{raw.get('trigname')}")
+    if not acc.new_table(t):
+        acc.breaking.append(f"trigger {raw.get('trigname')} changes writes to the existing table {t}")
+
+
+def _on_drop(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    what = _DROP_KINDS.get(raw.get("removeType", ""), raw.get("removeType", "object").lower())
+    acc.dropped.update(f"{what} {name}" for name in _drop_names(raw))
+
+
+def _on_rename(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    if raw.get("renameType") == "OBJECT_COLUMN" and f"column {t}.{raw.get('subname')}" in acc.created:
+        acc.created.discard(f"column {t}.{raw.get('subname')}")
+        acc.created.add(f"column {t}.{raw.get('newname')}")
+    elif raw.get("renameType") == "OBJECT_TABLE" and acc.new_table(t):
+        acc.created.discard(f"table {t}")
+        acc.created.add(f"table {norm(raw.get('newname', ''))}")
+    else:
+        acc.changed.append(f"rename on {t or raw.get('renameType', '').lower()}")
+        acc.breaking.append(f"a rename ({raw.get('subname') or t} -> {raw.get('newname')}) breaks the previous "
+                            "release's queries")
+
+
+def _on_dml(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    t = _rangevar(raw.get("relation"))
+    if kind == "UpdateStmt":
+        acc.copied.update(f"column {t}.{c}" for c in _column_refs(raw.get("targetList")))
+    for rv in _walk(raw.get("selectStmt") or raw.get("fromClause") or raw.get("sourceRelation"), "RangeVar"):
+        acc.copied.add(f"table {_rangevar(rv)}")
+    if not acc.new_table(t):
+        (acc.lossy if kind == "DeleteStmt" else acc.data).append(f"{kind.removesuffix('Stmt').upper()} on {t}")
+
+
+def _on_truncate(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    for rv in _walk(raw.get("relations"), "RangeVar"):
+        if not acc.new_table(_rangevar(rv)):
+            acc.lossy.append(f"TRUNCATE of {_rangevar(rv)}")
+
+
+def _on_no_schema_change(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    if kind == "DoStmt":
+        acc.changed.append("a DO block (not analysable)")
+
+
+_Handler = Callable[[Mapping[str, Any], str, _Acc], None]
+# Statement kind -> what it does; any other kind is a schema change the classifier cannot read.
+_HANDLERS: dict[str, _Handler] = {
+    "CreateStmt": _on_create_table, "AlterTableStmt": _on_alter_table, "IndexStmt": _on_index,
+    **dict.fromkeys(("CreateFunctionStmt", "ViewStmt", "CreateSeqStmt", "CreateEnumStmt", "CompositeTypeStmt",
+                     "CreateDomainStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CreateTableAsStmt",
+                     "CreateRangeStmt"), _on_create_object),
+    "CreateTrigStmt": _on_trigger, "DropStmt": _on_drop, "RenameStmt": _on_rename,
+    **dict.fromkeys(("UpdateStmt", "InsertStmt", "DeleteStmt", "MergeStmt"), _on_dml),
+    "TruncateStmt": _on_truncate,
+    **dict.fromkeys(("CommentStmt", "VacuumStmt", "ReindexStmt", "VariableSetStmt", "SelectStmt", "DoStmt"),
+                    _on_no_schema_change),
+}
+
+
+def _on_other(raw: Mapping[str, Any], kind: str, acc: _Acc) -> None:
+    acc.changed.append(kind.removesuffix("Stmt"))
+
+
 def effects_of(parsed: ParsedFile | Sequence[Statement]) -> Effects:
     """What the file's statements do, read from their parse trees (no database)."""
     statements = parsed.body if isinstance(parsed, ParsedFile) else tuple(parsed)
-    created: set[str] = set()
-    dropped: set[str] = set()
-    changed: list[str] = []
-    breaking: list[str] = []
-    data: list[str] = []
-    lossy: list[str] = []
-    copied: set[str] = set()
-
-    def new_table(t: str) -> bool:
-        return f"table {t}" in created
-
+    acc = _Acc()
     for st in statements:
-        raw, kind = st.raw, st.kind
-        if kind == "CreateStmt":
-            t = _rangevar(raw.get("relation"))
-            created.add(f"table {t}")
-            created.update(f"column {t}.{e['ColumnDef']['colname']}" for e in raw.get("tableElts", [])
-                           if "ColumnDef" in e)
-        elif kind == "AlterTableStmt":
-            t = _rangevar(raw.get("relation"))
-            for cmd in raw.get("cmds", []):
-                c = cmd.get("AlterTableCmd", {})
-                sub = c.get("subtype", "")
-                if sub == "AT_AddColumn":
-                    col = c.get("def", {}).get("ColumnDef", {})
-                    key = f"column {t}.{col.get('colname')}"
-                    created.add(key)
-                    cons = {x["Constraint"]["contype"] for x in col.get("constraints", []) if "Constraint" in x}
-                    if not new_table(t) and (("CONSTR_NOTNULL" in cons and "CONSTR_DEFAULT" not in cons
-                                              and "CONSTR_IDENTITY" not in cons and "CONSTR_GENERATED" not in cons)
-                                             or cons & {"CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_CHECK"}):
-                        breaking.append(f"{key} is added with a constraint the previous release's writes may break")
-                elif sub == "AT_DropColumn":
-                    dropped.add(f"column {t}.{c.get('name')}")
-                elif sub == "AT_AddConstraint":
-                    con = c.get("def", {}).get("Constraint", {})
-                    key = f"constraint {t}.{con.get('conname') or '?'}"
-                    created.add(key)
-                    if not new_table(t) and con.get("contype") != "CONSTR_FOREIGN":
-                        breaking.append(f"{key} constrains the existing table {t}")
-                elif sub == "AT_DropConstraint":
-                    dropped.add(f"constraint {t}.{c.get('name')}")
-                elif not new_table(t) and f"column {t}.{c.get('name')}" not in created:
-                    changed.append(f"{sub.removeprefix('AT_')} on {t}" + (f".{c['name']}" if c.get("name") else ""))
-        elif kind == "IndexStmt":
-            t = _rangevar(raw.get("relation"))
-            key = f"index {norm(raw.get('idxname') or '?')}"
-            created.add(key)
-            if raw.get("unique") and not new_table(t):
-                breaking.append(f"unique {key} on the existing table {t}")
-        elif kind in ("CreateFunctionStmt", "ViewStmt", "CreateSeqStmt", "CreateEnumStmt", "CompositeTypeStmt",
-                      "CreateDomainStmt", "CreateExtensionStmt", "CreateSchemaStmt", "CreateTableAsStmt",
-                      "CreateRangeStmt"):
-            what, name = _created_name(kind, raw)
-            created.add(f"{what} {name}")
-        elif kind == "CreateTrigStmt":
-            t = _rangevar(raw.get("relation"))
-            created.add(f"trigger {t}.{raw.get('trigname')}")
-            if not new_table(t):
-                breaking.append(f"trigger {raw.get('trigname')} changes writes to the existing table {t}")
-        elif kind == "DropStmt":
-            what = _DROP_KINDS.get(raw.get("removeType", ""), raw.get("removeType", "object").lower())
-            for name in _drop_names(raw):
-                dropped.add(f"{what} {name}")
-        elif kind == "RenameStmt":
-            t = _rangevar(raw.get("relation"))
-            if raw.get("renameType") == "OBJECT_COLUMN" and f"column {t}.{raw.get('subname')}" in created:
-                created.discard(f"column {t}.{raw.get('subname')}")
-                created.add(f"column {t}.{raw.get('newname')}")
-            elif raw.get("renameType") == "OBJECT_TABLE" and new_table(t):
-                created.discard(f"table {t}")
-                created.add(f"table {norm(raw.get('newname', ''))}")
-            else:
-                changed.append(f"rename on {t or raw.get('renameType', '').lower()}")
-                breaking.append(f"a rename ({raw.get('subname') or t} -> {raw.get('newname')}) breaks the previous "
-                                "release's queries")
-        elif kind in ("UpdateStmt", "InsertStmt", "DeleteStmt", "MergeStmt"):
-            t = _rangevar(raw.get("relation"))
-            if kind == "UpdateStmt":
-                copied.update(f"column {t}.{c}" for c in _column_refs(raw.get("targetList")))
-            for rv in _walk(raw.get("selectStmt") or raw.get("fromClause") or raw.get("sourceRelation"), "RangeVar"):
-                copied.add(f"table {_rangevar(rv)}")
-            if not new_table(t):
-                (lossy if kind == "DeleteStmt" else data).append(f"{kind.removesuffix('Stmt').upper()} on {t}")
-        elif kind == "TruncateStmt":
-            for rv in _walk(raw.get("relations"), "RangeVar"):
-                if not new_table(_rangevar(rv)):
-                    lossy.append(f"TRUNCATE of {_rangevar(rv)}")
-        elif kind in ("CommentStmt", "VacuumStmt", "ReindexStmt", "VariableSetStmt", "SelectStmt", "DoStmt"):
-            if kind == "DoStmt":
-                changed.append("a DO block (not analysable)")
-        else:
-            changed.append(kind.removesuffix("Stmt"))
-    return Effects(frozenset(created), frozenset(dropped), tuple(changed), tuple(breaking), tuple(data),
-                   tuple(lossy), frozenset(copied), len(statements))
+        _HANDLERS.get(st.kind, _on_other)(st.raw, st.kind, acc)
+    return Effects(frozenset(acc.created), frozenset(acc.dropped), tuple(acc.changed), tuple(acc.breaking),
+                   tuple(acc.data), tuple(acc.lossy), frozenset(acc.copied), len(statements))
 
 
 def _created_name(kind: str, raw: Mapping[str, Any]) -> tuple[str, str]:

@@ -13,7 +13,7 @@ search_path='' so they are fully qualified and do not depend on the reading sess
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -49,9 +49,6 @@ class Catalog:
 
     def get(self, key: str) -> CatalogObject | None:
         return self.objects.get(key)
-
-    def of_kind(self, kind: str) -> list[CatalogObject]:
-        return [o for k, o in sorted(self.objects.items()) if o.kind == kind]
 
 
 def _short(value: AttrValue, limit: int = 60) -> str:
@@ -282,6 +279,112 @@ def _acl(value: list | None) -> AttrValue:
     return tuple(sorted(value)) if value else None
 
 
+# One reader per catalog query: a row in, (kind, name, attrs, owner, acl) out. owner and acl are
+# None for objects that have none of their own (columns' ACLs are theirs; their owner is the table's).
+_Entry = tuple[str, str, dict[str, AttrValue], str | None, Any]
+
+
+def _schema(row: tuple) -> _Entry:
+    name, owner, acl = row
+    return "schema", name, {}, owner, acl
+
+
+def _relation(row: tuple) -> _Entry:
+    (name, relkind, persistence, options, owner, acl, viewdef, partkey, bound, inherits, rls, force_rls,
+     replident, am, seqtype, start, incr, smin, smax, cache, cycle, owned_by, comment) = row
+    kind = _REL_KINDS[relkind]
+    attrs: dict[str, AttrValue]
+    if kind == "sequence":
+        attrs = {"type": seqtype, "start": start, "increment": incr, "min": smin, "max": smax,
+                 "cache": cache, "cycle": cycle, "owned_by": owned_by, "persistence": _PERSISTENCE[persistence]}
+    elif kind in ("view", "matview"):
+        attrs = {"definition": " ".join(viewdef.split()) if viewdef else viewdef, "options": _t(options)}
+        if kind == "matview":
+            attrs["persistence"] = _PERSISTENCE[persistence]
+    else:
+        attrs = {"partitioned": relkind == "p", "persistence": _PERSISTENCE[persistence],
+                 "options": _t(options), "partition_key": partkey, "partition_bound": bound,
+                 "inherits": _t(inherits), "row_security": rls, "force_row_security": force_rls,
+                 "replica_identity": replident, "access_method": am}
+    attrs["comment"] = comment
+    return kind, name, attrs, owner, acl
+
+
+def _column(row: tuple) -> _Entry:
+    name, typ, notnull, default, identity, generated, collation, acl, storage, stattarget, comment = row
+    return "column", name, {"type": typ, "not_null": notnull, "default": default,
+                            "identity": identity or None, "generated": generated or None,
+                            "collation": collation, "storage_changed": bool(storage),
+                            "statistics": stattarget if stattarget not in (-1, None) else None,
+                            "comment": comment}, None, acl
+
+
+def _index(row: tuple) -> _Entry:
+    name, table, indexdef, valid, ready, primary, unique, clustered, replident, options, owner = row
+    return "index", name, {"table": table, "definition": indexdef, "valid": valid, "ready": ready,
+                           "primary": primary, "unique": unique, "clustered": clustered,
+                           "replica_identity": replident, "options": _t(options)}, owner, None
+
+
+def _constraint(row: tuple) -> _Entry:
+    name, contype, condef, validated, deferrable, deferred, on_domain = row
+    return "constraint", name, {"type": contype, "definition": condef, "validated": validated,
+                                "deferrable": deferrable, "deferred": deferred, "on_domain": on_domain}, None, None
+
+
+def _function(row: tuple) -> _Entry:
+    (name, prokind, fndef, volatility, result, language, secdef, strict, parallel, config, owner, acl,
+     comment) = row
+    kind = "procedure" if prokind == "p" else "function"
+    return kind, name, {"function_kind": _FN_KINDS.get(prokind, prokind), "definition": fndef,
+                        "volatility": _VOLATILITY.get(volatility, volatility), "returns": result,
+                        "language": language, "security_definer": secdef, "strict": strict,
+                        "parallel": parallel, "config": _t(config), "comment": comment}, owner, acl
+
+
+def _trigger(row: tuple) -> _Entry:
+    name, trigdef, enabled = row
+    return "trigger", name, {"definition": trigdef, "enabled": enabled}, None, None
+
+
+def _rule(row: tuple) -> _Entry:
+    name, ruledef, enabled = row
+    return "rule", name, {"definition": ruledef, "enabled": enabled}, None, None
+
+
+def _type(row: tuple) -> _Entry:
+    name, typtype, labels, base, notnull, default, fields, subtype, owner, acl = row
+    kind = _TYPE_KINDS[typtype]
+    attrs: dict[str, AttrValue]
+    if kind == "enum":
+        attrs = {"labels": _t(labels)}
+    elif kind == "domain":
+        attrs = {"type": base, "not_null": notnull, "default": default}
+    elif typtype == "r":
+        attrs = {"range_of": subtype}
+    else:
+        attrs = {"fields": _t(fields)}
+    return kind, name, attrs, owner, acl
+
+
+def _extension(row: tuple) -> _Entry:
+    name, version, schema = row
+    return "extension", name, {"version": version, "schema": schema}, None, None
+
+
+def _policy(row: tuple) -> _Entry:
+    name, cmd, permissive, roles, qual, check = row
+    return "policy", name, {"command": cmd, "permissive": permissive, "roles": _t(roles), "using": qual,
+                            "with_check": check}, None, None
+
+
+_READERS: tuple[tuple[str | sql.Composed, Callable[[tuple], _Entry]], ...] = (
+    (_Q_SCHEMAS, _schema), (_Q_RELATIONS, _relation), (_Q_COLUMNS, _column), (_Q_INDEXES, _index),
+    (_Q_CONSTRAINTS, _constraint), (_Q_FUNCTIONS, _function), (_Q_TRIGGERS, _trigger), (_Q_RULES, _rule),
+    (_Q_TYPES, _type), (_Q_EXTENSIONS, _extension), (_Q_POLICIES, _policy),
+)
+
+
 def snapshot(conn: psycopg.Connection, *, schemas: Iterable[str] | None = None,
              exclude_tables: Iterable[str] = ("schema_migrations",), ownership: bool = False,
              privileges: bool = False) -> Catalog:
@@ -290,85 +393,19 @@ def snapshot(conn: psycopg.Connection, *, schemas: Iterable[str] | None = None,
     leaves no locks and no settings behind; about a dozen queries whatever the schema's size."""
     params = {"schemas": list(schemas) if schemas is not None else None, "exclude": list(exclude_tables)}
     objs: dict[str, CatalogObject] = {}
-
-    def add(kind: str, name: str, attrs: dict[str, AttrValue], owner: str | None = None, acl: Any = None) -> None:
-        if ownership and owner is not None:
-            attrs["owner"] = owner
-        if privileges:
-            attrs["privileges"] = _acl(acl)
-        key = f"{kind} {name}"
-        objs[key] = CatalogObject(kind, key, MappingProxyType(attrs))
-
     with conn.transaction(force_rollback=True), conn.cursor() as cur:
         # Fully qualified definitions, whatever the session's search_path (reverted with the rollback).
         cur.execute("SELECT set_config('search_path', '', true)")
-
-        def rows(query: str | sql.Composed) -> list[tuple]:
+        for query, read in _READERS:
             cur.execute(query, params)
-            return cur.fetchall()
-
-        for name, owner, acl in rows(_Q_SCHEMAS):
-            add("schema", name, {}, owner, acl)
-        for (name, relkind, persistence, options, owner, acl, viewdef, partkey, bound, inherits, rls, force_rls,
-             replident, am, seqtype, start, incr, smin, smax, cache, cycle, owned_by, comment) in rows(_Q_RELATIONS):
-            kind = _REL_KINDS[relkind]
-            attrs: dict[str, AttrValue]
-            if kind == "sequence":
-                attrs = {"type": seqtype, "start": start, "increment": incr, "min": smin, "max": smax,
-                         "cache": cache, "cycle": cycle, "owned_by": owned_by, "persistence": _PERSISTENCE[persistence]}
-            elif kind in ("view", "matview"):
-                attrs = {"definition": " ".join(viewdef.split()) if viewdef else viewdef, "options": _t(options)}
-                if kind == "matview":
-                    attrs["persistence"] = _PERSISTENCE[persistence]
-            else:
-                attrs = {"partitioned": relkind == "p", "persistence": _PERSISTENCE[persistence],
-                         "options": _t(options), "partition_key": partkey, "partition_bound": bound,
-                         "inherits": _t(inherits), "row_security": rls, "force_row_security": force_rls,
-                         "replica_identity": replident, "access_method": am}
-            attrs["comment"] = comment
-            add(kind, name, attrs, owner, acl)
-        for (name, typ, notnull, default, identity, generated, collation, acl, storage, stattarget,
-             comment) in rows(_Q_COLUMNS):
-            add("column", name, {"type": typ, "not_null": notnull, "default": default,
-                                 "identity": identity or None, "generated": generated or None,
-                                 "collation": collation, "storage_changed": bool(storage),
-                                 "statistics": stattarget if stattarget not in (-1, None) else None,
-                                 "comment": comment}, None, acl)
-        for (name, table, indexdef, valid, ready, primary, unique, clustered, replident, options,
-             owner) in rows(_Q_INDEXES):
-            add("index", name, {"table": table, "definition": indexdef, "valid": valid, "ready": ready,
-                                "primary": primary, "unique": unique, "clustered": clustered,
-                                "replica_identity": replident, "options": _t(options)}, owner)
-        for name, contype, condef, validated, deferrable, deferred, on_domain in rows(_Q_CONSTRAINTS):
-            add("constraint", name, {"type": contype, "definition": condef, "validated": validated,
-                                     "deferrable": deferrable, "deferred": deferred, "on_domain": on_domain})
-        for (name, prokind, fndef, volatility, result, language, secdef, strict, parallel, config, owner, acl,
-             comment) in rows(_Q_FUNCTIONS):
-            kind = "procedure" if prokind == "p" else "function"
-            add(kind, name, {"function_kind": _FN_KINDS.get(prokind, prokind), "definition": fndef,
-                             "volatility": _VOLATILITY.get(volatility, volatility), "returns": result,
-                             "language": language, "security_definer": secdef, "strict": strict,
-                             "parallel": parallel, "config": _t(config), "comment": comment}, owner, acl)
-        for name, trigdef, enabled in rows(_Q_TRIGGERS):
-            add("trigger", name, {"definition": trigdef, "enabled": enabled})
-        for name, ruledef, enabled in rows(_Q_RULES):
-            add("rule", name, {"definition": ruledef, "enabled": enabled})
-        for name, typtype, labels, base, notnull, default, fields, subtype, owner, acl in rows(_Q_TYPES):
-            kind = _TYPE_KINDS[typtype]
-            if kind == "enum":
-                attrs = {"labels": _t(labels)}
-            elif kind == "domain":
-                attrs = {"type": base, "not_null": notnull, "default": default}
-            elif typtype == "r":
-                attrs = {"range_of": subtype}
-            else:
-                attrs = {"fields": _t(fields)}
-            add(kind, name, attrs, owner, acl)
-        for name, version, schema in rows(_Q_EXTENSIONS):
-            add("extension", name, {"version": version, "schema": schema})
-        for name, cmd, permissive, roles, qual, check in rows(_Q_POLICIES):
-            add("policy", name, {"command": cmd, "permissive": permissive, "roles": _t(roles), "using": qual,
-                                 "with_check": check})
+            for row in cur.fetchall():
+                kind, name, attrs, owner, acl = read(row)
+                if ownership and owner is not None:
+                    attrs["owner"] = owner
+                if privileges:
+                    attrs["privileges"] = _acl(acl)
+                key = f"{kind} {name}"
+                objs[key] = CatalogObject(kind, key, MappingProxyType(attrs))
     return Catalog(MappingProxyType(dict(sorted(objs.items()))))
 
 
