@@ -492,213 +492,313 @@ def _index_table(name: str, schema: Schema) -> str | None:
     return schema.index_table.get(name)
 
 
+@dataclass
+class _Ctx:
+    """One statement's analysis in progress: what the per-statement handlers add to."""
+
+    stmt: Statement
+    schema: Schema
+    created_before: set[str]
+    locks: list[TableLock] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read") -> None:
+        """`mode` on every relation the statement names, except `exclude`."""
+        for rel in self.stmt.relations:
+            t = normalize_table(rel)
+            if t not in exclude:
+                self.locks.append(TableLock(t, mode, action))
+
+
+def _st_select(node, cx: _Ctx) -> None:
+    mode = "ROW SHARE" if node.lockingClause else "ACCESS SHARE"
+    if node.intoClause is not None:
+        target = _rv(node.intoClause.rel)
+        cx.others({target}, mode, "SELECT INTO")
+        cx.schema.created.add(target)
+    else:
+        cx.others(set(), mode, "SELECT")
+
+
+def _st_insert(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "INSERT"))
+    cx.others({t})
+
+
+def _st_update(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
+    whole = node.whereClause is None or _only_new_column_is_null(node.whereClause, t, cx.schema)
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", verb,
+                           full_scan=whole))
+    cx.others({t})
+
+
+def _st_merge(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE"))
+    cx.others({t})
+
+
+def _st_alter_table(node, cx: _Ctx) -> None:
+    cx.locks.extend(_alter_table(node, cx.schema))
+
+
+def _st_rename(node, cx: _Ctx) -> None:
+    if not (node.relation is not None):
+        return
+    t = _rv(node.relation)
+    rt = node.renameType
+    if rt == ObjectType.OBJECT_INDEX:
+        cx.locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "RENAME INDEX"))
+        if t in cx.schema.index_table:
+            cx.schema.index_table[normalize_table(node.newname)] = cx.schema.index_table.pop(t)
+    else:
+        what = {ObjectType.OBJECT_COLUMN: f"RENAME COLUMN {node.subname}",
+                ObjectType.OBJECT_TABCONSTRAINT: f"RENAME CONSTRAINT {node.subname}"}.get(rt, "RENAME")
+        cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", what))
+        if rt == ObjectType.OBJECT_COLUMN:
+            old = cx.schema.columns.pop((t, node.subname), None)
+            if old:
+                cx.schema.columns[(t, node.newname)] = old
+        elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
+            new = normalize_table(node.newname)
+            for (tb, c) in list(cx.schema.columns):
+                if tb == t:
+                    cx.schema.columns[(new, c)] = cx.schema.columns.pop((tb, c))
+            if t in cx.schema.created:
+                cx.schema.created.add(new)
+
+
+def _st_index(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    if node.idxname:
+        iname = normalize_table(
+            f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname else node.idxname)
+        cx.schema.index_table[iname] = t
+        if t in cx.created_before:
+            cx.schema.created.add(iname)  # an index of a new table is new too
+    if node.concurrent:
+        cx.locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "CREATE INDEX CONCURRENTLY", full_scan=True))
+    else:
+        cx.locks.append(TableLock(t, "SHARE", "CREATE INDEX", full_scan=True))
+
+
+def _st_drop(node, cx: _Ctx) -> None:
+    names = [".".join(p.sval for p in obj) for obj in node.objects or () if isinstance(obj, tuple)]
+    names = [normalize_table(n) for n in names]
+    rt = node.removeType
+    if rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
+              ObjectType.OBJECT_FOREIGN_TABLE):
+        for n in names:
+            cx.locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
+            for (tb, con), ref in list(cx.schema.foreign_keys.items()):
+                if tb == n:
+                    del cx.schema.foreign_keys[(tb, con)]
+                    if ref not in names:
+                        cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP TABLE {n} (its foreign key)"))
+    elif rt == ObjectType.OBJECT_INDEX:
+        mode = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "ACCESS EXCLUSIVE"
+        action = "DROP INDEX CONCURRENTLY" if node.concurrent else "DROP INDEX"
+        for n in names:
+            cx.locks.append(TableLock(n, mode, action))
+            owner = _index_table(n, cx.schema)
+            if owner:
+                cx.locks.append(TableLock(owner, mode, action))
+                if node.behavior == 1:  # CASCADE: the foreign keys that use the index go too
+                    for ref in cx.schema.referencing(owner):
+                        cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"{action} {n} CASCADE (foreign key)"))
+    elif rt in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY, ObjectType.OBJECT_RULE):
+        for obj in node.objects or ():
+            parts = [p.sval for p in obj]
+            table = normalize_table(".".join(parts[:-1]))
+            cx.locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
+
+
+def _st_truncate(node, cx: _Ctx) -> None:
+    for rv in node.relations or ():
+        cx.locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", "TRUNCATE"))
+
+
+def _st_create(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    if node.partbound is not None:
+        for rv in node.inhRelations or ():
+            cx.locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", f"CREATE TABLE {t} PARTITION OF"))
+    elif node.inhRelations:
+        for rv in node.inhRelations:
+            cx.locks.append(TableLock(_rv(rv), "SHARE UPDATE EXCLUSIVE", f"CREATE TABLE {t} INHERITS"))
+    for elt in node.tableElts or ():
+        cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
+        if isinstance(elt, ast.ColumnDef) and any(c.contype == ConstrType.CONSTR_PRIMARY for c in cons):
+            cx.schema.primary_keys[t] = (elt.colname,)
+        elif isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
+            cx.schema.primary_keys[t] = tuple(k.sval for k in elt.keys or ())
+        if isinstance(elt, ast.ColumnDef) and elt.typeName:
+            cx.schema.columns[(t, elt.colname)] = column_type(elt.typeName)
+            if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
+                cx.schema.not_null_proven.add((t, elt.colname))
+        for c in cons:
+            if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
+                ref = _rv(c.pktable)
+                cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
+                cx.schema.add_foreign_key(t, c.conname, cols, ref, c.pk_attrs)
+                if ref != t:
+                    cx.locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
+    cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE TABLE"))
+    cx.schema.created.add(t)
+
+
+def _st_create_table_as(node, cx: _Ctx) -> None:
+    t = _rv(node.into.rel)
+    cx.others({t}, "ACCESS SHARE", f"read by CREATE {'MATERIALIZED VIEW' if node.objtype == ObjectType.OBJECT_MATVIEW else 'TABLE'} {t} AS")
+    cx.locks[:] = [replace(lk, full_scan=True) for lk in cx.locks]
+    cx.schema.created.add(t)
+
+
+def _st_view(node, cx: _Ctx) -> None:
+    t = _rv(node.view)
+    cx.others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}")
+    cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE OR REPLACE VIEW" if node.replace else "CREATE VIEW"))
+    cx.schema.created.add(t)
+
+
+def _st_create_trig(node, cx: _Ctx) -> None:
+    cx.locks.append(TableLock(_rv(node.relation), "SHARE ROW EXCLUSIVE", f"CREATE TRIGGER {node.trigname}"))
+
+
+def _st_create_policy(node, cx: _Ctx) -> None:
+    cx.locks.append(TableLock(_rv(node.table), "ACCESS EXCLUSIVE", "POLICY"))
+
+
+def _st_rule(node, cx: _Ctx) -> None:
+    cx.locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", f"CREATE RULE {node.rulename}"))
+
+
+def _st_create_stats(node, cx: _Ctx) -> None:
+    cx.others(set(), "SHARE UPDATE EXCLUSIVE", "CREATE STATISTICS")
+
+
+def _st_comment(node, cx: _Ctx) -> None:
+    if node.objtype not in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN):
+        return
+    parts = [p.sval for p in node.object] if isinstance(node.object, tuple) else []
+    if node.objtype == ObjectType.OBJECT_COLUMN:
+        parts = parts[:-1]
+    if parts:
+        cx.locks.append(TableLock(normalize_table(".".join(parts)), "SHARE UPDATE EXCLUSIVE", "COMMENT ON"))
+
+
+def _st_lock(node, cx: _Ctx) -> None:
+    mode = MODES[node.mode - 1] if 1 <= node.mode <= 8 else "ACCESS EXCLUSIVE"
+    for rv in node.relations or ():
+        cx.locks.append(TableLock(_rv(rv), mode, f"LOCK TABLE IN {mode} MODE"))
+
+
+def _st_reindex(node, cx: _Ctx) -> None:
+    if not (node.relation is not None):
+        return
+    name = _rv(node.relation)
+    concurrent = any(isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ())
+    if node.kind == ReindexObjectType.REINDEX_OBJECT_INDEX:
+        owner = _index_table(name, cx.schema)
+        if concurrent:
+            cx.locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY"))
+            if owner:
+                cx.locks.append(TableLock(owner, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY", full_scan=True))
+        else:
+            cx.locks.append(TableLock(name, "ACCESS EXCLUSIVE", "REINDEX INDEX", rewrite=True))
+            if owner:
+                cx.locks.append(TableLock(owner, "SHARE", "REINDEX INDEX", full_scan=True))
+    elif node.kind == ReindexObjectType.REINDEX_OBJECT_TABLE:
+        if concurrent:
+            cx.locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX TABLE CONCURRENTLY", full_scan=True))
+        else:
+            # SHARE on the table, ACCESS EXCLUSIVE on each index: reads that use an index wait.
+            cx.locks.append(TableLock(name, "SHARE", "REINDEX TABLE", full_scan=True))
+            cx.notes.append(f"REINDEX TABLE {name} also takes ACCESS EXCLUSIVE on each of its indexes")
+
+
+def _st_cluster(node, cx: _Ctx) -> None:
+    if not (node.relation is not None):
+        return
+    cx.locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", "CLUSTER", rewrite=True))
+
+
+def _st_vacuum(node, cx: _Ctx) -> None:
+    opts = {d.defname for d in node.options or () if isinstance(d, ast.DefElem)}
+    full = "full" in opts
+    for vr in node.rels or ():
+        t = _rv(vr.relation)
+        if full:
+            cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "VACUUM FULL", rewrite=True))
+        else:
+            verb = "VACUUM" if node.is_vacuumcmd else "ANALYZE"
+            cx.locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", verb, full_scan=node.is_vacuumcmd))
+
+
+def _st_refresh_mat_view(node, cx: _Ctx) -> None:
+    t = _rv(node.relation)
+    if node.concurrent:
+        cx.locks.append(TableLock(t, "EXCLUSIVE", "REFRESH MATERIALIZED VIEW CONCURRENTLY", full_scan=True))
+    else:
+        cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "REFRESH MATERIALIZED VIEW", rewrite=True))
+
+
+def _st_do(node, cx: _Ctx) -> None:
+    cx.notes.append("DO block: its statements are not analysed; review its locks by hand")
+
+
+def _st_create_function(node, cx: _Ctx) -> None:
+    cx.schema.functions[node.funcname[-1].sval.lower()] = function_volatility(node)
+
+
+def _st_variable_set(node, cx: _Ctx) -> None:
+    _session_setting(node, cx.schema)
+
+
+_STATEMENT_HANDLERS = {
+    ast.SelectStmt: _st_select,
+    ast.InsertStmt: _st_insert,
+    ast.UpdateStmt: _st_update,
+    ast.DeleteStmt: _st_update,
+    ast.MergeStmt: _st_merge,
+    ast.AlterTableStmt: _st_alter_table,
+    ast.RenameStmt: _st_rename,
+    ast.IndexStmt: _st_index,
+    ast.DropStmt: _st_drop,
+    ast.TruncateStmt: _st_truncate,
+    ast.CreateStmt: _st_create,
+    ast.CreateTableAsStmt: _st_create_table_as,
+    ast.ViewStmt: _st_view,
+    ast.CreateTrigStmt: _st_create_trig,
+    ast.CreatePolicyStmt: _st_create_policy,
+    ast.AlterPolicyStmt: _st_create_policy,
+    ast.RuleStmt: _st_rule,
+    ast.CreateStatsStmt: _st_create_stats,
+    ast.CommentStmt: _st_comment,
+    ast.LockStmt: _st_lock,
+    ast.ReindexStmt: _st_reindex,
+    ast.ClusterStmt: _st_cluster,
+    ast.VacuumStmt: _st_vacuum,
+    ast.RefreshMatViewStmt: _st_refresh_mat_view,
+    ast.DoStmt: _st_do,
+    ast.CreateFunctionStmt: _st_create_function,
+    ast.VariableSetStmt: _st_variable_set,
+}
+
+
 def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], list[str]]:
     """The table-level locks one statement takes, and notes; updates `schema` with what it creates."""
     node = stmt.node
-    created_before = set(schema.created)
-    notes: list[str] = []
-    locks: list[TableLock] = []
-
-    def others(exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read") -> None:
-        for rel in stmt.relations:
-            t = normalize_table(rel)
-            if t not in exclude:
-                locks.append(TableLock(t, mode, action))
-
-    match node:
-        case ast.SelectStmt():
-            mode = "ROW SHARE" if node.lockingClause else "ACCESS SHARE"
-            if node.intoClause is not None:
-                target = _rv(node.intoClause.rel)
-                others({target}, mode, "SELECT INTO")
-                schema.created.add(target)
-            else:
-                others(set(), mode, "SELECT")
-        case ast.InsertStmt():
-            t = _rv(node.relation)
-            locks.append(TableLock(t, "ROW EXCLUSIVE", "INSERT"))
-            others({t})
-        case ast.UpdateStmt() | ast.DeleteStmt():
-            t = _rv(node.relation)
-            verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
-            whole = node.whereClause is None or _only_new_column_is_null(node.whereClause, t, schema)
-            locks.append(TableLock(t, "ROW EXCLUSIVE", verb,
-                                   full_scan=whole))
-            others({t})
-        case ast.MergeStmt():
-            t = _rv(node.relation)
-            locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE"))
-            others({t})
-        case ast.AlterTableStmt():
-            locks.extend(_alter_table(node, schema))
-        case ast.RenameStmt() if node.relation is not None:
-            t = _rv(node.relation)
-            rt = node.renameType
-            if rt == ObjectType.OBJECT_INDEX:
-                locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "RENAME INDEX"))
-                if t in schema.index_table:
-                    schema.index_table[normalize_table(node.newname)] = schema.index_table.pop(t)
-            else:
-                what = {ObjectType.OBJECT_COLUMN: f"RENAME COLUMN {node.subname}",
-                        ObjectType.OBJECT_TABCONSTRAINT: f"RENAME CONSTRAINT {node.subname}"}.get(rt, "RENAME")
-                locks.append(TableLock(t, "ACCESS EXCLUSIVE", what))
-                if rt == ObjectType.OBJECT_COLUMN:
-                    old = schema.columns.pop((t, node.subname), None)
-                    if old:
-                        schema.columns[(t, node.newname)] = old
-                elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
-                    new = normalize_table(node.newname)
-                    for (tb, c) in list(schema.columns):
-                        if tb == t:
-                            schema.columns[(new, c)] = schema.columns.pop((tb, c))
-                    if t in schema.created:
-                        schema.created.add(new)
-        case ast.IndexStmt():
-            t = _rv(node.relation)
-            if node.idxname:
-                iname = normalize_table(
-                    f"{node.relation.schemaname}.{node.idxname}" if node.relation.schemaname else node.idxname)
-                schema.index_table[iname] = t
-                if t in created_before:
-                    schema.created.add(iname)  # an index of a new table is new too
-            if node.concurrent:
-                locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", "CREATE INDEX CONCURRENTLY", full_scan=True))
-            else:
-                locks.append(TableLock(t, "SHARE", "CREATE INDEX", full_scan=True))
-        case ast.DropStmt():
-            names = [".".join(p.sval for p in obj) for obj in node.objects or () if isinstance(obj, tuple)]
-            names = [normalize_table(n) for n in names]
-            rt = node.removeType
-            if rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
-                      ObjectType.OBJECT_FOREIGN_TABLE):
-                for n in names:
-                    locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
-                    for (tb, con), ref in list(schema.foreign_keys.items()):
-                        if tb == n:
-                            del schema.foreign_keys[(tb, con)]
-                            if ref not in names:
-                                locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP TABLE {n} (its foreign key)"))
-            elif rt == ObjectType.OBJECT_INDEX:
-                mode = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "ACCESS EXCLUSIVE"
-                action = "DROP INDEX CONCURRENTLY" if node.concurrent else "DROP INDEX"
-                for n in names:
-                    locks.append(TableLock(n, mode, action))
-                    owner = _index_table(n, schema)
-                    if owner:
-                        locks.append(TableLock(owner, mode, action))
-                        if node.behavior == 1:  # CASCADE: the foreign keys that use the index go too
-                            for ref in schema.referencing(owner):
-                                locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"{action} {n} CASCADE (foreign key)"))
-            elif rt in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY, ObjectType.OBJECT_RULE):
-                for obj in node.objects or ():
-                    parts = [p.sval for p in obj]
-                    table = normalize_table(".".join(parts[:-1]))
-                    locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
-        case ast.TruncateStmt():
-            for rv in node.relations or ():
-                locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", "TRUNCATE"))
-        case ast.CreateStmt():
-            t = _rv(node.relation)
-            if node.partbound is not None:
-                for rv in node.inhRelations or ():
-                    locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", f"CREATE TABLE {t} PARTITION OF"))
-            elif node.inhRelations:
-                for rv in node.inhRelations:
-                    locks.append(TableLock(_rv(rv), "SHARE UPDATE EXCLUSIVE", f"CREATE TABLE {t} INHERITS"))
-            for elt in node.tableElts or ():
-                cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
-                if isinstance(elt, ast.ColumnDef) and any(c.contype == ConstrType.CONSTR_PRIMARY for c in cons):
-                    schema.primary_keys[t] = (elt.colname,)
-                elif isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
-                    schema.primary_keys[t] = tuple(k.sval for k in elt.keys or ())
-                if isinstance(elt, ast.ColumnDef) and elt.typeName:
-                    schema.columns[(t, elt.colname)] = column_type(elt.typeName)
-                    if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
-                        schema.not_null_proven.add((t, elt.colname))
-                for c in cons:
-                    if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
-                        ref = _rv(c.pktable)
-                        cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
-                        schema.add_foreign_key(t, c.conname, cols, ref, c.pk_attrs)
-                        if ref != t:
-                            locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
-            locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE TABLE"))
-            schema.created.add(t)
-        case ast.CreateTableAsStmt():
-            t = _rv(node.into.rel)
-            others({t}, "ACCESS SHARE", f"read by CREATE {'MATERIALIZED VIEW' if node.objtype == ObjectType.OBJECT_MATVIEW else 'TABLE'} {t} AS")
-            locks[:] = [replace(lk, full_scan=True) for lk in locks]
-            schema.created.add(t)
-        case ast.ViewStmt():
-            t = _rv(node.view)
-            others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}")
-            locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE OR REPLACE VIEW" if node.replace else "CREATE VIEW"))
-            schema.created.add(t)
-        case ast.CreateTrigStmt():
-            locks.append(TableLock(_rv(node.relation), "SHARE ROW EXCLUSIVE", f"CREATE TRIGGER {node.trigname}"))
-        case ast.CreatePolicyStmt() | ast.AlterPolicyStmt():
-            locks.append(TableLock(_rv(node.table), "ACCESS EXCLUSIVE", "POLICY"))
-        case ast.RuleStmt():
-            locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", f"CREATE RULE {node.rulename}"))
-        case ast.CreateStatsStmt():
-            others(set(), "SHARE UPDATE EXCLUSIVE", "CREATE STATISTICS")
-        case ast.CommentStmt() if node.objtype in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN):
-            parts = [p.sval for p in node.object] if isinstance(node.object, tuple) else []
-            if node.objtype == ObjectType.OBJECT_COLUMN:
-                parts = parts[:-1]
-            if parts:
-                locks.append(TableLock(normalize_table(".".join(parts)), "SHARE UPDATE EXCLUSIVE", "COMMENT ON"))
-        case ast.LockStmt():
-            mode = MODES[node.mode - 1] if 1 <= node.mode <= 8 else "ACCESS EXCLUSIVE"
-            for rv in node.relations or ():
-                locks.append(TableLock(_rv(rv), mode, f"LOCK TABLE IN {mode} MODE"))
-        case ast.ReindexStmt() if node.relation is not None:
-            name = _rv(node.relation)
-            concurrent = any(isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ())
-            if node.kind == ReindexObjectType.REINDEX_OBJECT_INDEX:
-                owner = _index_table(name, schema)
-                if concurrent:
-                    locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY"))
-                    if owner:
-                        locks.append(TableLock(owner, "SHARE UPDATE EXCLUSIVE", "REINDEX CONCURRENTLY", full_scan=True))
-                else:
-                    locks.append(TableLock(name, "ACCESS EXCLUSIVE", "REINDEX INDEX", rewrite=True))
-                    if owner:
-                        locks.append(TableLock(owner, "SHARE", "REINDEX INDEX", full_scan=True))
-            elif node.kind == ReindexObjectType.REINDEX_OBJECT_TABLE:
-                if concurrent:
-                    locks.append(TableLock(name, "SHARE UPDATE EXCLUSIVE", "REINDEX TABLE CONCURRENTLY", full_scan=True))
-                else:
-                    # SHARE on the table, ACCESS EXCLUSIVE on each index: reads that use an index wait.
-                    locks.append(TableLock(name, "SHARE", "REINDEX TABLE", full_scan=True))
-                    notes.append(f"REINDEX TABLE {name} also takes ACCESS EXCLUSIVE on each of its indexes")
-        case ast.ClusterStmt() if node.relation is not None:
-            locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", "CLUSTER", rewrite=True))
-        case ast.VacuumStmt():
-            opts = {d.defname for d in node.options or () if isinstance(d, ast.DefElem)}
-            full = "full" in opts
-            for vr in node.rels or ():
-                t = _rv(vr.relation)
-                if full:
-                    locks.append(TableLock(t, "ACCESS EXCLUSIVE", "VACUUM FULL", rewrite=True))
-                else:
-                    verb = "VACUUM" if node.is_vacuumcmd else "ANALYZE"
-                    locks.append(TableLock(t, "SHARE UPDATE EXCLUSIVE", verb, full_scan=node.is_vacuumcmd))
-        case ast.RefreshMatViewStmt():
-            t = _rv(node.relation)
-            if node.concurrent:
-                locks.append(TableLock(t, "EXCLUSIVE", "REFRESH MATERIALIZED VIEW CONCURRENTLY", full_scan=True))
-            else:
-                locks.append(TableLock(t, "ACCESS EXCLUSIVE", "REFRESH MATERIALIZED VIEW", rewrite=True))
-        case ast.DoStmt():
-            notes.append("DO block: its statements are not analysed; review its locks by hand")
-        case ast.CreateFunctionStmt():
-            schema.functions[node.funcname[-1].sval.lower()] = function_volatility(node)
-        case ast.VariableSetStmt():
-            _session_setting(node, schema)
-    locks = [replace(lk, new=True) if lk.table in created_before or _creates(node, lk.table) else lk
-             for lk in locks]
-    return locks, notes
+    cx = _Ctx(stmt, schema, set(schema.created))
+    handler = _STATEMENT_HANDLERS.get(type(node))
+    if handler is not None:
+        handler(node, cx)
+    locks = [replace(lk, new=True) if lk.table in cx.created_before or _creates(node, lk.table) else lk
+             for lk in cx.locks]
+    return locks, cx.notes
 
 
 def _session_setting(node: ast.VariableSetStmt, schema: Schema) -> None:
