@@ -34,8 +34,13 @@ def build_plan(pending: Sequence[PendingMigration], *, environment: str | None, 
                history: Iterable[tuple[str, str]] = (), settings: LintSettings | None = None,
                stats: Mapping[str, TableStats] | None = None, options: Options | None = None,
                edited: Sequence[PendingMigration] = (), notes: Sequence[str] = (),
-               check_rollback: bool = True, carry_new_tables: bool = True) -> Plan:
+               check_rollback: bool = True, carry_new_tables: bool = True,
+               server_settings: Mapping[str, str] | None = None,
+               functions: Mapping[str, str] | None = None) -> Plan:
     """Lint each pending migration in order against what the earlier ones declared.
+
+    server_settings / functions: what the database says (its TimeZone; the volatility of functions
+    that exist there), which wins over what the history files declared.
 
     With carry_new_tables (the plan case: the pending set runs together, before the code that
     uses it is deployed), a table created by an earlier pending migration is still new and empty.
@@ -43,6 +48,9 @@ def build_plan(pending: Sequence[PendingMigration], *, environment: str | None, 
     opts = LintOptions(settings=settings or LintSettings(), rule_options=options or Options(),
                        stats=dict(stats or {}), check_rollback=check_rollback)
     schema = schema_from_history(history)
+    for name, value in (server_settings or {}).items():
+        schema.set_server_setting(name, value)
+    schema.functions.update(functions or {})
     plans = []
     for m in pending:
         mschema = schema.copy_for_next_migration(keep_created=carry_new_tables)

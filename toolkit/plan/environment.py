@@ -43,12 +43,13 @@ def check_lint_settings(config: Config) -> None:
 def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
     """Pending migrations from the database, with the sizes of the tables they touch."""
     from toolkit.plan.build import build_plan, tables_touched
-    from toolkit.plan.sources import pending_from_database, table_stats
+    from toolkit.plan.sources import database_facts, pending_from_database, table_stats
 
     check_lint_settings(config)
     ps = pending_from_database(config, conn)
+    facts = database_facts(conn)
     common = dict(environment=env_name, source=ps.source, history=ps.history, settings=config.lint,
-                  options=rule_options(config))
+                  options=rule_options(config), server_settings=facts.settings, functions=facts.functions)
     draft = build_plan(ps.pending, check_rollback=False, **common)
     stats = table_stats(conn, tables_touched(draft))
     return build_plan(ps.pending, stats=stats, edited=ps.edited, notes=ps.notes, **common)

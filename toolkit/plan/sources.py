@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -142,3 +142,36 @@ def table_stats(conn: psycopg.Connection, tables: list[str]) -> dict[str, TableS
         return {}  # sizes make findings concrete; without them the plan is still right
     return {name: TableStats(rows=None if est is None or est < 0 else int(est), bytes=size)
             for name, est, size in rows}
+
+
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """What a migration file cannot know and the database can: session settings that change what a
+    statement does (TimeZone: timestamp -> timestamptz rewrites unless it is UTC) and the volatility
+    of the functions that exist there (a volatile DEFAULT rewrites the table)."""
+
+    settings: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, str] = field(default_factory=dict)  # name -> volatile | stable_or_immutable
+
+
+def database_facts(conn: psycopg.Connection) -> DatabaseFacts:
+    """Read the facts; an error leaves them unknown (the plan then says what its claims depend on)."""
+    try:
+        timezone = conn.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+        rows = conn.execute(
+            """SELECT lower(p.proname), bool_or(p.provolatile = 'v'), bool_and(p.provolatile = 'v')
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+                  AND p.prokind = 'f'
+                GROUP BY 1""").fetchall()
+    except psycopg.Error:
+        conn.rollback()
+        return DatabaseFacts()
+    functions = {}
+    for name, any_volatile, all_volatile in rows:
+        if all_volatile:
+            functions[name] = "volatile"
+        elif not any_volatile:
+            functions[name] = "stable_or_immutable"
+        # overloads that disagree: which one a call resolves to is unknown here
+    return DatabaseFacts({"timezone": timezone}, functions)
