@@ -24,12 +24,10 @@ def _fail_on_option(f):
                              "(default: [lint] fail_on in the config, else error).")(f)
 
 
-def build_env_plan(ctx, base_ref: str | None):
-    """The plan for a Context's environment. Kept for toolkit.deploy.action until it calls
-    toolkit.app.plan itself; new code calls toolkit.app.plan.plan."""
-    from toolkit.app.plan import plan_for_environment, resolve_database_url
-
-    return plan_for_environment(ctx.config, ctx.env, resolve_database_url(ctx.env, ctx._override), base_ref)
+def _proofs_option(f):
+    return click.option("--proofs", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                        help="Output of `verify-rollbacks --format json`: the Rollback column says whether "
+                             "each rollback was proved on a throwaway database.")(f)
 
 
 @click.command()
@@ -41,8 +39,9 @@ def build_env_plan(ctx, base_ref: str | None):
 @_fail_on_option
 @click.option("--summary/--no-summary", default=True, show_default=True,
               help="Also append the markdown plan to $GITHUB_STEP_SUMMARY when it is set.")
+@_proofs_option
 def plan(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
-         fmt: str, base_ref: str | None, fail_on: str | None, summary: bool) -> None:
+         fmt: str, base_ref: str | None, fail_on: str | None, summary: bool, proofs: Path | None) -> None:
     """Show what would run on ENV: each statement's locks, findings and rollback coverage."""
     from toolkit.app.plan import PlanSettings
     from toolkit.app.plan import plan as run_plan
@@ -50,7 +49,7 @@ def plan(env_name: str, database_url: str | None, migrations_dir: str | None, co
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     result = run_plan(PlanSettings(config=ctx.config, env_name=env_name, database_url=database_url,
-                                   base_ref=base_ref, fail_on=fail_on, summary=summary))
+                                   base_ref=base_ref, fail_on=fail_on, summary=summary, proofs=proofs))
     click.echo(render(result.plan, fmt, marker=result.marker if fmt == "markdown" else None), nl=False)
     sys.exit(result.exit_code)
 
@@ -91,9 +90,10 @@ def lint(paths: tuple[str, ...], migrations_dir: str | None, config_file: str | 
 @_fail_on_option
 @click.option("--summary/--no-summary", default=True, show_default=True,
               help="Also append the plan to $GITHUB_STEP_SUMMARY when it is set.")
+@_proofs_option
 def comment(env_name: str, database_url: str | None, migrations_dir: str | None, config_file: str | None,
             base_ref: str | None, repo: str | None, pr_number: int | None, fail_on: str | None,
-            summary: bool) -> None:
+            summary: bool, proofs: Path | None) -> None:
     """Post the plan for ENV on the pull request, or update the comment posted before."""
     from toolkit.app.comment import CommentSettings, comment_target
     from toolkit.app.comment import comment as run_comment
@@ -102,7 +102,7 @@ def comment(env_name: str, database_url: str | None, migrations_dir: str | None,
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     res = run_comment(CommentSettings(config=ctx.config, env_name=env_name, target=target,
                                       database_url=database_url, base_ref=base_ref, fail_on=fail_on,
-                                      summary=summary))
+                                      summary=summary, proofs=proofs))
     click.echo(f"{'Posted' if res.created else 'Updated'} the {env_name} plan on {res.repo}#{res.pr_number}: "
                f"{res.url}")
     sys.exit(res.exit_code)

@@ -1,0 +1,3 @@
+from toolkit.action import main
+
+main()
