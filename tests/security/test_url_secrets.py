@@ -165,7 +165,7 @@ def masked_action_output(url: str, tmp_path: Path, command: str = "status") -> t
     env.update({"GITHUB_ACTIONS": "true", "INPUT_COMMAND": command, "INPUT_ENVIRONMENT": "dev",
                 "INPUT_DATABASE_URL": url, "INPUT_MIGRATIONS_DIR": "migrations",
                 "GITHUB_WORKSPACE": str(tmp_path)})
-    r = subprocess.run([sys.executable, "-m", "toolkit.deploy.action"], capture_output=True, text=True, env=env,
+    r = subprocess.run([sys.executable, "-m", "toolkit.action"], capture_output=True, text=True, env=env,
                        cwd=tmp_path, timeout=120)
     masks = [ln.split("::", 2)[2] for ln in r.stdout.splitlines() if ln.startswith("::add-mask::")]
     masks = [m.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%") for m in masks]
