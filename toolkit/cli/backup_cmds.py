@@ -1,16 +1,26 @@
 """Backups: backup, verify-backup, list-backups (these change no database: never a confirmation),
-and restore (writes, so it asks on environments configured to confirm, like production)."""
+and restore (writes, so it asks on environments configured to confirm, like production).
+
+Adapters over the use cases in toolkit.app.backup: parse the options, build the settings, call one
+use case, render its result, choose the exit code.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
-from toolkit.cli.common import dir_option, echo_json, env_options, format_option, make_context
-from toolkit.console import confirm_environment, info, style
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.cli.common import (
+    confirm_callback,
+    dir_option,
+    echo_json,
+    env_options,
+    format_option,
+    make_context,
+)
+from toolkit.console import info, style
+from toolkit.errors import ToolkitError
 
 
 def _s3_options(f):
@@ -21,15 +31,6 @@ def _s3_options(f):
 
 
 _quiet = click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
-
-
-def _targets(env) -> list[str]:
-    """Names of the environment variables holding the URLs of every database of `env`."""
-    main = env.url_env if os.environ.get(env.url_env) else "DATABASE_URL" if os.environ.get("DATABASE_URL") else None
-    if main is None:
-        raise UsageError(f"no database URL for environment '{env.name}'",
-                         hint=f"set {env.url_env} (or DATABASE_URL)")
-    return [main, *env.extra_url_envs]
 
 
 @click.command()
@@ -52,35 +53,24 @@ def backup(env_name: str, database_url: str | None, migrations_dir: str | None, 
     (for `migrate --env production`) only if pg_dump exited 0 and S3's size and checksum match
     what was streamed; otherwise nothing is left behind and the exit code is 1.
     """
+    from toolkit.app.backup import TakeBackupSettings, backup_targets
+    from toolkit.app.backup import backup as run_backup
+    from toolkit.backup.manifest import human_bytes
+
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     if list_targets:
-        for name in _targets(ctx.env):
+        for name in backup_targets(ctx.config, env_name):
             click.echo(name)
         return
-    if url_var:
-        if database_url:
-            raise UsageError("--url-var and --database-url are exclusive")
-        url = os.environ.get(url_var)
-        if not url:
-            raise UsageError(f"environment variable {url_var} is not set (or empty)")
-    else:
-        url = ctx.database_url
-    from toolkit.backup.manifest import human_bytes
-    from toolkit.backup.take import take_backup
-
-    result = take_backup(ctx.config, ctx.env, url, bucket=bucket, prefix=prefix, progress=not quiet)
-    m = result.manifest
-    info(f"{style('verified', fg='green')} backup of {env_name} database {m['database']['name']}: "
-         f"{human_bytes(m['size_bytes'])} ({human_bytes(m['dump_bytes'])} dump), {len(m['tables'])} tables, "
-         f"migration {m['newest_migration'] or '(none)'}, {m['duration_s']:.1f} s")
+    taken = run_backup(TakeBackupSettings(config=ctx.config, env_name=env_name, database_url=database_url,
+                                          url_var=url_var, bucket=bucket, prefix=prefix, quiet=quiet))
+    info(f"{style('verified', fg='green')} backup of {env_name} database {taken.database}: "
+         f"{human_bytes(taken.size_bytes)} ({human_bytes(taken.dump_bytes)} dump), {taken.tables} tables, "
+         f"migration {taken.newest_migration or '(none)'}, {taken.duration_s:.1f} s")
     if fmt == "json":
-        click.echo(json.dumps({
-            "uri": result.uri, "manifest_uri": result.manifest_uri, "verified": result.verified,
-            "environment": m["environment"], "database": m["database"]["name"], "size_bytes": m["size_bytes"],
-            "dump_bytes": m["dump_bytes"], "sha256": m["sha256"], "newest_migration": m["newest_migration"],
-            "started_at": m["started_at"], "duration_s": m["duration_s"]}))
+        click.echo(json.dumps(taken.as_json()))
     else:
-        click.echo(result.uri)
+        click.echo(taken.uri)
 
 
 @click.command("verify-backup")
@@ -97,17 +87,16 @@ def backup(env_name: str, database_url: str | None, migrations_dir: str | None, 
 def verify_backup(uri: str, deep: bool, restore_test: bool, scratch_url: str | None, no_record: bool,
                   migrations_dir: str | None, config_file: str | None, fmt: str, quiet: bool) -> None:
     """Prove a backup is intact (exit 1 if not); the result is recorded in its manifest."""
-    from toolkit.backup.verify import verify_backup as run
+    from toolkit.app.backup import VerifyBackupSettings
+    from toolkit.app.backup import verify_backup as run_verify
 
     ctx = make_context(migrations_dir, config_file)
-    result = run(ctx.config, uri, deep=deep, restore_test=restore_test, scratch_url=scratch_url,
-                 progress=not quiet, record=not no_record)
+    result = run_verify(VerifyBackupSettings(config=ctx.config, uri=uri, deep=deep, restore_test=restore_test,
+                                             scratch_url=scratch_url, record=not no_record, quiet=quiet))
     for dropped in result.scratch_cleaned:
         info(f"dropped leftover scratch database {dropped}")
     if fmt == "json":
-        click.echo(json.dumps({"uri": result.uri, "verified": result.verified, "level": result.level,
-                               "checks": result.checks, "problems": result.problems, "recorded": result.recorded,
-                               "not_checked": result.not_checked, "scratch_cleaned": result.scratch_cleaned}))
+        click.echo(json.dumps(result.as_json()))
     else:
         for name, ok in result.checks.items():
             info(f"  {style('ok  ', fg='green') if ok else style('FAIL', fg='red', bold=True)}  {name}")
@@ -131,26 +120,24 @@ def verify_backup(uri: str, deep: bool, restore_test: bool, scratch_url: str | N
 def list_backups(env_name: str, database: str | None, limit: int, bucket: str | None, prefix: str | None,
                  migrations_dir: str | None, config_file: str | None, fmt: str) -> None:
     """List backups (from their manifests), newest first."""
-    from toolkit.backup.listing import list_backups as run
+    from toolkit.app.backup import ListBackupsSettings
+    from toolkit.app.backup import list_backups as run_list
     from toolkit.backup.manifest import human_bytes
 
     ctx = make_context(migrations_dir, config_file, env_name)
-    manifests = run(ctx.config, env_name, database=database, bucket=bucket, prefix=prefix, limit=limit)
+    entries = run_list(ListBackupsSettings(config=ctx.config, env_name=env_name, database=database, limit=limit,
+                                           bucket=bucket, prefix=prefix))
     if fmt == "json":
-        echo_json([{k: m.get(k) for k in ("uri", "manifest_uri", "environment", "started_at", "finished_at",
-                                          "size_bytes", "dump_bytes", "sha256", "newest_migration",
-                                          "verification", "git")}
-                   | {"database": m["database"].get("name"), "tables": len(m["tables"])} for m in manifests])
+        echo_json([e.as_json() for e in entries])
         return
-    if not manifests:
+    if not entries:
         click.echo(f"No backups of '{env_name}' yet.")
         return
     click.echo(f"{'STARTED (UTC)':<20}  {'DATABASE':<16}  {'SIZE':>9}  {'VERIFIED':<14}  {'MIGRATION':<32}  URI")
-    for m in manifests:
-        v = m.get("verification") or {}
-        state = f"{'yes' if v.get('verified') else 'NO'} ({v.get('level', '?')})"
-        click.echo(f"{m['started_at']:<20}  {m['database'].get('name', ''):<16}  {human_bytes(m['size_bytes']):>9}  "
-                   f"{state:<14}  {m.get('newest_migration') or '-':<32}  {m['uri']}")
+    for e in entries:
+        state = f"{'yes' if e.verified else 'NO'} ({(e.verification or {}).get('level', '?')})"
+        click.echo(f"{e.started_at:<20}  {e.database or '':<16}  {human_bytes(e.size_bytes):>9}  "
+                   f"{state:<14}  {e.newest_migration or '-':<32}  {e.uri}")
 
 
 @click.command()
@@ -169,15 +156,13 @@ def restore(uri: str, env_name: str, database_url: str | None, migrations_dir: s
     fails, or the object does not hash to its manifest's SHA-256, nothing changes. A backup of
     another database (by environment, name, oid and server) is refused without --from-other-database.
     """
-    from toolkit.backup.restore import preflight, restore_backup
+    from toolkit.app.backup import RestoreSettings
+    from toolkit.app.backup import restore as run_restore
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
-    url = ctx.database_url
-    what = preflight(ctx.config, ctx.env, url, uri, from_other_database=from_other_database)
-    if ctx.env.confirm:
-        confirm_environment(ctx.env.name, what, assume_yes=yes)
-    result = restore_backup(ctx.config, ctx.env, url, uri, progress=not quiet,
-                            from_other_database=from_other_database)
+    result = run_restore(RestoreSettings(config=ctx.config, env_name=env_name, uri=uri, database_url=database_url,
+                                         from_other_database=from_other_database, quiet=quiet),
+                         confirm=confirm_callback(yes))
     info(f"restored {result.uri} into {env_name} database {result.database} in {result.duration_s:.1f} s; "
          f"newest migration now {result.newest_migration or '(none)'}"
          + (f"; recorded at {result.record_uri}" if result.record_uri else ""))

@@ -79,3 +79,11 @@ def format_option(*choices: str, default: str = "text") -> Callable:
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
                         show_default=True, help="Output format.")
 
+
+
+def confirm_callback(yes: bool) -> Callable[[str, str], None]:
+    """The use cases' `confirm`: --yes confirms; else the operator types the environment's name on
+    a terminal, and without one it is refused (toolkit.console.confirm_environment)."""
+    from toolkit.console import confirm_environment
+
+    return lambda env_name, action: confirm_environment(env_name, action, assume_yes=yes)
