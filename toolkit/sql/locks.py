@@ -358,124 +358,202 @@ _COERCIBLE_TARGETS = {"text", "varchar", "numeric", "varbit", "inet"}
 _AE_RELOPTIONS = {"user_catalog_table", "security_barrier", "check_option", "security_invoker"}
 
 
-def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
+@dataclass
+class _Sub:
+    """One ALTER TABLE subcommand's analysis: the lock it takes and what the handler found."""
+
+    table: str
+    cmd: ast.AlterTableCmd
+    schema: Schema
+    out: list[TableLock]
+    mode: str = "ACCESS EXCLUSIVE"
+    rewrite: bool = False
+    scan: bool = False
+    action: str = ""
+    uncertain: bool = False
+
+    @property
+    def st(self) -> AT:
+        return self.cmd.subtype
+
+    @property
+    def col(self) -> str:
+        return self.cmd.name
+
+
+def _at_add_column(s: _Sub) -> None:
+    if not isinstance(s.cmd.def_, ast.ColumnDef):
+        return
+    s.action = f"ADD COLUMN {s.cmd.def_.colname}"
+    s.rewrite, s.scan, extra, _ = add_column_facts(s.table, s.cmd.def_, s.schema.functions)
+    for c in _constraints(s.cmd.def_):
+        if c.contype == ConstrType.CONSTR_FOREIGN:
+            s.schema.add_foreign_key(s.table, c.conname, [s.cmd.def_.colname], _rv(c.pktable), c.pk_attrs)
+    s.out.extend(extra)
+    if s.cmd.def_.typeName:
+        s.schema.columns[(s.table, s.cmd.def_.colname)] = column_type(s.cmd.def_.typeName)
+    s.schema.added_columns.add((s.table, s.cmd.def_.colname))
+
+
+def _at_alter_column_type(s: _Sub) -> None:
+    if not isinstance(s.cmd.def_, ast.ColumnDef):
+        return
+    new = column_type(s.cmd.def_.typeName)
+    old = s.schema.columns.get((s.table, s.col))
+    s.action = f"ALTER COLUMN {s.col} TYPE {new}"
+    utc = timezone_is_utc(s.schema.settings.get("timezone"))
+    s.rewrite = s.cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new, utc=utc)
+    # An unknown old type with a target some types coerce to for free: say so, do not assume.
+    s.uncertain = old is None and s.cmd.def_.raw_default is None and new.name in _COERCIBLE_TARGETS
+    if old is not None and s.cmd.def_.raw_default is None and timestamp_zone_change(old, new) and utc is None:
+        s.uncertain = True
+        s.action += " (no rewrite if the session TimeZone is UTC; the file does not set it)"
+    s.schema.columns[(s.table, s.col)] = new
+    # The foreign keys that use the column are re-created, on the tables that hold them.
+    for (tb, con), ref in s.schema.foreign_keys.items():
+        if tb != s.table and ref == s.table and s.col in s.schema.fk_ref_columns.get((tb, con), ()):
+            s.out.append(TableLock(tb, "ACCESS EXCLUSIVE", f"ALTER COLUMN {s.table}.{s.col} TYPE (foreign key {con})"))
+        elif tb == s.table and ref != s.table and s.col in s.schema.fk_columns.get((tb, con), ()):
+            s.out.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"ALTER COLUMN {s.col} TYPE (foreign key {con})"))
+
+
+def _at_set_not_null(s: _Sub) -> None:
+    s.action = f"ALTER COLUMN {s.col} SET NOT NULL"
+    s.scan = (s.table, s.col) not in s.schema.not_null_proven
+
+
+def _at_column_default(s: _Sub) -> None:
+    s.action = f"ALTER COLUMN {s.col} {'SET' if s.cmd.def_ else 'DROP'} DEFAULT"
+
+
+def _at_drop_constraint(s: _Sub) -> None:
+    s.action = f"DROP CONSTRAINT {s.col}"
+    ref = s.schema.foreign_keys.pop((s.table, s.col), None)
+    if ref and ref != s.table:
+        s.out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP CONSTRAINT {s.col} (foreign key from {s.table})"))
+
+
+def _at_drop_column(s: _Sub) -> None:
+    s.action = f"DROP COLUMN {s.col}"
+    s.schema.columns.pop((s.table, s.col), None)
+    # Its foreign keys go with it, and their triggers on the referenced s.table.
+    for (tb, con) in [k for k in s.schema.foreign_keys if k[0] == s.table and s.col in s.schema.fk_columns.get(k, ())]:
+        ref = s.schema.foreign_keys.pop((tb, con))
+        if ref != s.table:
+            s.out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP COLUMN {s.table}.{s.col} (foreign key {con})"))
+
+
+def _at_share_update_exclusive(s: _Sub) -> None:
+    s.mode = "SHARE UPDATE EXCLUSIVE"
+    if s.st == AT.AT_ValidateConstraint:
+        s.action, s.scan = f"VALIDATE CONSTRAINT {s.col}", True
+        proven = s.schema.not_null_checks.get((s.table, s.col))
+        if proven:
+            s.schema.not_null_proven.add((s.table, proven))
+    elif s.st == AT.AT_AttachPartition and isinstance(s.cmd.def_, ast.PartitionCmd):
+        s.action = "ATTACH PARTITION"
+        s.out.append(TableLock(_rv(s.cmd.def_.name), "ACCESS EXCLUSIVE", "ATTACH PARTITION", full_scan=True))
+
+
+def _at_detach_partition(s: _Sub) -> None:
+    if not isinstance(s.cmd.def_, ast.PartitionCmd):
+        return
+    s.action = "DETACH PARTITION"
+    if s.cmd.def_.concurrent:
+        s.mode = "SHARE UPDATE EXCLUSIVE"
+    s.out.append(TableLock(_rv(s.cmd.def_.name), s.mode, "DETACH PARTITION"))
+
+
+def _at_share_row_exclusive(s: _Sub) -> None:
+    s.mode = "SHARE ROW EXCLUSIVE"
+
+
+def _at_rewrite(s: _Sub) -> None:
+    s.action, s.rewrite = _REWRITE_CMDS[s.st], True
+
+
+def _at_set_rel_options(s: _Sub) -> None:
+    names = {d.defname for d in s.cmd.def_ or () if isinstance(d, ast.DefElem)}
+    s.mode = "ACCESS EXCLUSIVE" if names & _AE_RELOPTIONS else "SHARE UPDATE EXCLUSIVE"
+    s.action = "SET (" + ", ".join(sorted(names)) + ")"
+
+
+def _at_add_constraint(s: _Sub) -> None:
+    if not isinstance(s.cmd.def_, ast.Constraint):
+        return
+    c = s.cmd.def_
+    kind = c.contype
+    name = c.conname or ""
+    if kind == ConstrType.CONSTR_FOREIGN:
+        s.mode = "SHARE ROW EXCLUSIVE"
+        s.action = f"ADD FOREIGN KEY {name}".rstrip()
+        s.scan = not c.skip_validation
+        s.out.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"FOREIGN KEY from {s.table}"))
+        s.schema.add_foreign_key(s.table, c.conname, [a.sval for a in c.fk_attrs or ()], _rv(c.pktable), c.pk_attrs)
+    elif kind == ConstrType.CONSTR_CHECK:
+        s.action = f"ADD CHECK {name}".rstrip()
+        s.scan = not c.skip_validation
+        nn = _check_is_not_null(c.raw_expr)
+        if nn:
+            if name:
+                s.schema.not_null_checks[(s.table, name)] = nn
+            if not c.skip_validation:
+                s.schema.not_null_proven.add((s.table, nn))
+    elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_EXCLUSION):
+        label = {ConstrType.CONSTR_PRIMARY: "PRIMARY KEY", ConstrType.CONSTR_UNIQUE: "UNIQUE",
+                 ConstrType.CONSTR_EXCLUSION: "EXCLUDE"}[kind]
+        using = bool(c.indexname)
+        s.action = f"ADD {label}{' USING INDEX' if using else ''}"
+        if kind == ConstrType.CONSTR_PRIMARY and c.keys:
+            s.schema.primary_keys[s.table] = tuple(k.sval for k in c.keys)
+        s.scan = not using
+        if kind == ConstrType.CONSTR_PRIMARY and using:
+            # PRIMARY KEY USING INDEX still checks NOT NULL on its columns.
+            s.scan = not all((s.table, k.sval) in s.schema.not_null_proven for k in c.keys or ())
+
+
+_ALTER_TABLE_HANDLERS = {
+    AT.AT_AddColumn: _at_add_column,
+    AT.AT_AlterColumnType: _at_alter_column_type,
+    AT.AT_SetNotNull: _at_set_not_null,
+    AT.AT_ColumnDefault: _at_column_default,
+    AT.AT_DropConstraint: _at_drop_constraint,
+    AT.AT_DropColumn: _at_drop_column,
+    **dict.fromkeys(_SUE_CMDS, _at_share_update_exclusive),
+    AT.AT_DetachPartition: _at_detach_partition,
+    **dict.fromkeys(_SRE_CMDS, _at_share_row_exclusive),
+    **dict.fromkeys(_REWRITE_CMDS, _at_rewrite),
+    AT.AT_SetRelOptions: _at_set_rel_options,
+    AT.AT_ResetRelOptions: _at_set_rel_options,
+    AT.AT_AddConstraint: _at_add_constraint,
+}
+
+
+def _alter_index(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
     table = _rv(stmt.relation)
+    table_of_index = schema.index_table.get(table)
+    out = [TableLock(table, "ACCESS EXCLUSIVE", "ALTER INDEX")]
+    for cmd in stmt.cmds or ():
+        if cmd.subtype in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions, AT.AT_SetStatistics):
+            out = [TableLock(table, "SHARE UPDATE EXCLUSIVE", "ALTER INDEX SET")]
+    if table_of_index and out[0].mode == "ACCESS EXCLUSIVE":
+        out.append(TableLock(table_of_index, "ACCESS EXCLUSIVE", "ALTER INDEX"))
+    return out
+
+
+def _alter_table(stmt: ast.AlterTableStmt, schema: Schema) -> list[TableLock]:
     if stmt.objtype == ObjectType.OBJECT_INDEX:
-        table_of_index = schema.index_table.get(table)
-        out = [TableLock(table, "ACCESS EXCLUSIVE", "ALTER INDEX")]
-        for cmd in stmt.cmds or ():
-            if cmd.subtype in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions, AT.AT_SetStatistics):
-                out = [TableLock(table, "SHARE UPDATE EXCLUSIVE", "ALTER INDEX SET")]
-        if table_of_index and out[0].mode == "ACCESS EXCLUSIVE":
-            out.append(TableLock(table_of_index, "ACCESS EXCLUSIVE", "ALTER INDEX"))
-        return out
+        return _alter_index(stmt, schema)
+    table = _rv(stmt.relation)
     out: list[TableLock] = []
     for cmd in stmt.cmds or ():
         if not isinstance(cmd, ast.AlterTableCmd):
             continue
-        st = cmd.subtype
-        mode, rewrite, scan, action, uncertain = "ACCESS EXCLUSIVE", False, False, st.name[3:], False
-        col = cmd.name
-        if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-            action = f"ADD COLUMN {cmd.def_.colname}"
-            rewrite, scan, extra, _ = add_column_facts(table, cmd.def_, schema.functions)
-            for c in _constraints(cmd.def_):
-                if c.contype == ConstrType.CONSTR_FOREIGN:
-                    schema.add_foreign_key(table, c.conname, [cmd.def_.colname], _rv(c.pktable), c.pk_attrs)
-            out.extend(extra)
-            if cmd.def_.typeName:
-                schema.columns[(table, cmd.def_.colname)] = column_type(cmd.def_.typeName)
-            schema.added_columns.add((table, cmd.def_.colname))
-        elif st == AT.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
-            new = column_type(cmd.def_.typeName)
-            old = schema.columns.get((table, col))
-            action = f"ALTER COLUMN {col} TYPE {new}"
-            utc = timezone_is_utc(schema.settings.get("timezone"))
-            rewrite = cmd.def_.raw_default is not None or old is None or not binary_coercible(old, new, utc=utc)
-            # An unknown old type with a target some types coerce to for free: say so, do not assume.
-            uncertain = old is None and cmd.def_.raw_default is None and new.name in _COERCIBLE_TARGETS
-            if old is not None and cmd.def_.raw_default is None and timestamp_zone_change(old, new) and utc is None:
-                uncertain = True
-                action += " (no rewrite if the session TimeZone is UTC; the file does not set it)"
-            schema.columns[(table, col)] = new
-            # The foreign keys that use the column are re-created, on the tables that hold them.
-            for (tb, con), ref in schema.foreign_keys.items():
-                if tb != table and ref == table and col in schema.fk_ref_columns.get((tb, con), ()):
-                    out.append(TableLock(tb, "ACCESS EXCLUSIVE", f"ALTER COLUMN {table}.{col} TYPE (foreign key {con})"))
-                elif tb == table and ref != table and col in schema.fk_columns.get((tb, con), ()):
-                    out.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"ALTER COLUMN {col} TYPE (foreign key {con})"))
-        elif st == AT.AT_SetNotNull:
-            action = f"ALTER COLUMN {col} SET NOT NULL"
-            scan = (table, col) not in schema.not_null_proven
-        elif st == AT.AT_ColumnDefault:
-            action = f"ALTER COLUMN {col} {'SET' if cmd.def_ else 'DROP'} DEFAULT"
-        elif st == AT.AT_DropConstraint:
-            action = f"DROP CONSTRAINT {col}"
-            ref = schema.foreign_keys.pop((table, col), None)
-            if ref and ref != table:
-                out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP CONSTRAINT {col} (foreign key from {table})"))
-        elif st == AT.AT_DropColumn:
-            action = f"DROP COLUMN {col}"
-            schema.columns.pop((table, col), None)
-            # Its foreign keys go with it, and their triggers on the referenced table.
-            for (tb, con) in [k for k in schema.foreign_keys if k[0] == table and col in schema.fk_columns.get(k, ())]:
-                ref = schema.foreign_keys.pop((tb, con))
-                if ref != table:
-                    out.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP COLUMN {table}.{col} (foreign key {con})"))
-        elif st in _SUE_CMDS:
-            mode = "SHARE UPDATE EXCLUSIVE"
-            if st == AT.AT_ValidateConstraint:
-                action, scan = f"VALIDATE CONSTRAINT {col}", True
-                proven = schema.not_null_checks.get((table, col))
-                if proven:
-                    schema.not_null_proven.add((table, proven))
-            elif st == AT.AT_AttachPartition and isinstance(cmd.def_, ast.PartitionCmd):
-                action = "ATTACH PARTITION"
-                out.append(TableLock(_rv(cmd.def_.name), "ACCESS EXCLUSIVE", "ATTACH PARTITION", full_scan=True))
-        elif st == AT.AT_DetachPartition and isinstance(cmd.def_, ast.PartitionCmd):
-            action = "DETACH PARTITION"
-            if cmd.def_.concurrent:
-                mode = "SHARE UPDATE EXCLUSIVE"
-            out.append(TableLock(_rv(cmd.def_.name), mode, "DETACH PARTITION"))
-        elif st in _SRE_CMDS:
-            mode = "SHARE ROW EXCLUSIVE"
-        elif st in _REWRITE_CMDS:
-            action, rewrite = _REWRITE_CMDS[st], True
-        elif st in (AT.AT_SetRelOptions, AT.AT_ResetRelOptions):
-            names = {d.defname for d in cmd.def_ or () if isinstance(d, ast.DefElem)}
-            mode = "ACCESS EXCLUSIVE" if names & _AE_RELOPTIONS else "SHARE UPDATE EXCLUSIVE"
-            action = "SET (" + ", ".join(sorted(names)) + ")"
-        elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
-            c = cmd.def_
-            kind = c.contype
-            name = c.conname or ""
-            if kind == ConstrType.CONSTR_FOREIGN:
-                mode = "SHARE ROW EXCLUSIVE"
-                action = f"ADD FOREIGN KEY {name}".rstrip()
-                scan = not c.skip_validation
-                out.append(TableLock(_rv(c.pktable), "SHARE ROW EXCLUSIVE", f"FOREIGN KEY from {table}"))
-                schema.add_foreign_key(table, c.conname, [a.sval for a in c.fk_attrs or ()], _rv(c.pktable), c.pk_attrs)
-            elif kind == ConstrType.CONSTR_CHECK:
-                action = f"ADD CHECK {name}".rstrip()
-                scan = not c.skip_validation
-                nn = _check_is_not_null(c.raw_expr)
-                if nn:
-                    if name:
-                        schema.not_null_checks[(table, name)] = nn
-                    if not c.skip_validation:
-                        schema.not_null_proven.add((table, nn))
-            elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_EXCLUSION):
-                label = {ConstrType.CONSTR_PRIMARY: "PRIMARY KEY", ConstrType.CONSTR_UNIQUE: "UNIQUE",
-                         ConstrType.CONSTR_EXCLUSION: "EXCLUDE"}[kind]
-                using = bool(c.indexname)
-                action = f"ADD {label}{' USING INDEX' if using else ''}"
-                if kind == ConstrType.CONSTR_PRIMARY and c.keys:
-                    schema.primary_keys[table] = tuple(k.sval for k in c.keys)
-                scan = not using
-                if kind == ConstrType.CONSTR_PRIMARY and using:
-                    # PRIMARY KEY USING INDEX still checks NOT NULL on its columns.
-                    scan = not all((table, k.sval) in schema.not_null_proven for k in c.keys or ())
-        out.append(TableLock(table, mode, action, rewrite=rewrite, full_scan=scan, uncertain=uncertain))
+        s = _Sub(table, cmd, schema, out, action=cmd.subtype.name[3:])
+        handler = _ALTER_TABLE_HANDLERS.get(cmd.subtype)
+        if handler is not None:
+            handler(s)
+        out.append(TableLock(table, s.mode, s.action, rewrite=s.rewrite, full_scan=s.scan, uncertain=s.uncertain))
     return out
 
 
@@ -546,7 +624,7 @@ def _st_alter_table(node, cx: _Ctx) -> None:
 
 
 def _st_rename(node, cx: _Ctx) -> None:
-    if not (node.relation is not None):
+    if node.relation is None:
         return
     t = _rv(node.relation)
     rt = node.renameType
@@ -621,6 +699,26 @@ def _st_truncate(node, cx: _Ctx) -> None:
         cx.locks.append(TableLock(_rv(rv), "ACCESS EXCLUSIVE", "TRUNCATE"))
 
 
+def _table_element(t: str, elt: ast.Node, cx: _Ctx) -> None:
+    """A column or constraint of CREATE TABLE t: what the schema learns, the keys' locks."""
+    cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
+    if isinstance(elt, ast.ColumnDef) and any(c.contype == ConstrType.CONSTR_PRIMARY for c in cons):
+        cx.schema.primary_keys[t] = (elt.colname,)
+    elif isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
+        cx.schema.primary_keys[t] = tuple(k.sval for k in elt.keys or ())
+    if isinstance(elt, ast.ColumnDef) and elt.typeName:
+        cx.schema.columns[(t, elt.colname)] = column_type(elt.typeName)
+        if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
+            cx.schema.not_null_proven.add((t, elt.colname))
+    for c in cons:
+        if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
+            ref = _rv(c.pktable)
+            cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
+            cx.schema.add_foreign_key(t, c.conname, cols, ref, c.pk_attrs)
+            if ref != t:
+                cx.locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
+
+
 def _st_create(node, cx: _Ctx) -> None:
     t = _rv(node.relation)
     if node.partbound is not None:
@@ -630,22 +728,7 @@ def _st_create(node, cx: _Ctx) -> None:
         for rv in node.inhRelations:
             cx.locks.append(TableLock(_rv(rv), "SHARE UPDATE EXCLUSIVE", f"CREATE TABLE {t} INHERITS"))
     for elt in node.tableElts or ():
-        cons = _constraints(elt) if isinstance(elt, ast.ColumnDef) else [elt]
-        if isinstance(elt, ast.ColumnDef) and any(c.contype == ConstrType.CONSTR_PRIMARY for c in cons):
-            cx.schema.primary_keys[t] = (elt.colname,)
-        elif isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
-            cx.schema.primary_keys[t] = tuple(k.sval for k in elt.keys or ())
-        if isinstance(elt, ast.ColumnDef) and elt.typeName:
-            cx.schema.columns[(t, elt.colname)] = column_type(elt.typeName)
-            if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
-                cx.schema.not_null_proven.add((t, elt.colname))
-        for c in cons:
-            if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_FOREIGN:
-                ref = _rv(c.pktable)
-                cols = [elt.colname] if isinstance(elt, ast.ColumnDef) else [a.sval for a in c.fk_attrs or ()]
-                cx.schema.add_foreign_key(t, c.conname, cols, ref, c.pk_attrs)
-                if ref != t:
-                    cx.locks.append(TableLock(ref, "SHARE ROW EXCLUSIVE", f"REFERENCES from new table {t}"))
+        _table_element(t, elt, cx)
     cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE TABLE"))
     cx.schema.created.add(t)
 
@@ -697,7 +780,7 @@ def _st_lock(node, cx: _Ctx) -> None:
 
 
 def _st_reindex(node, cx: _Ctx) -> None:
-    if not (node.relation is not None):
+    if node.relation is None:
         return
     name = _rv(node.relation)
     concurrent = any(isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ())
@@ -721,7 +804,7 @@ def _st_reindex(node, cx: _Ctx) -> None:
 
 
 def _st_cluster(node, cx: _Ctx) -> None:
-    if not (node.relation is not None):
+    if node.relation is None:
         return
     cx.locks.append(TableLock(_rv(node.relation), "ACCESS EXCLUSIVE", "CLUSTER", rewrite=True))
 
