@@ -123,36 +123,42 @@ def run_rollback(inputs: Mapping[str, str], environ: Mapping[str, str]) -> int:
 
 def run_backup(inputs: Mapping[str, str], environ: Mapping[str, str]) -> int:
     """Back up and verify (deep): the `backup-uri` output is a backup proven readable."""
-    from toolkit.deploy import backups
+    from toolkit.app.backup import TakeBackupSettings, VerifyBackupSettings, backup, verify_backup
+    from toolkit.backup.manifest import human_bytes
     from toolkit.github import context as gha
 
     config = _load_config(inputs)
-    env = config.environment(inputs["environment"])
-    url = env.database_url()
-    taken = backups.take(config, env, url)
-    print(f"backup: {taken.detail}")
-    print(f"verify: {backups.verify(config, env, url, taken.uri)}")
+    taken = backup(TakeBackupSettings(config=config, env_name=inputs["environment"], quiet=True))
+    detail = f"{taken.uri} ({human_bytes(taken.size_bytes)}, {taken.tables} tables, SHA-256 checked)"
+    print(f"backup: {detail}")
+    checked = verify_backup(VerifyBackupSettings(config=config, uri=taken.uri, deep=True, quiet=True))
+    if not checked.verified:
+        raise ToolkitError(f"backup {taken.uri} failed verification: {checked.error}",
+                           hint="check the bucket and run `verify-backup --deep`")
+    print(f"verify: {checked.level}: {', '.join(checked.checks)} passed")
     ActionOutputs(result="success", backup_uri=taken.uri).publish()
-    gha.append_summary(f"### Backup of {env.name}\n\n- `{taken.uri}`\n- {taken.detail}\n")
+    gha.append_summary(f"### Backup of {taken.environment}\n\n- `{taken.uri}`\n- {detail}\n")
     return 0
 
 
 def run_status(inputs: Mapping[str, str], environ: Mapping[str, str]) -> int:
-    """The status table, as `status` prints it (through the CLI command until it has a use case)."""
-    from toolkit.cli import main as cli
+    """Every migration and its state, as a table in the log."""
+    from toolkit.app.status import StatusSettings, status
 
-    argv = ["status", "--env", inputs["environment"]]
-    if inputs.get("migrations-dir"):
-        argv += ["--dir", inputs["migrations-dir"]]
-    if inputs.get("config"):
-        argv += ["--config", inputs["config"]]
-    try:
-        cli.main(args=argv, prog_name="migrate-action", standalone_mode=False)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    ActionOutputs(result="success" if code == 0 else "failure").publish()
-    return code
+    result = status(StatusSettings(config=_load_config(inputs), env_name=inputs["environment"]))
+    ActionOutputs(result="success").publish()
+    if not result.states:
+        print(f"No migrations in {result.migrations_dir}")
+        return 0
+    width = max(len(s.name) for s in result.states)
+    print(f"{'MIGRATION':<{width}}  {'STATE':<8}  {'APPLIED AT':<19}  ROLLBACK")
+    for s in result.states:
+        at = s.applied_at.strftime("%Y-%m-%d %H:%M:%S") if s.applied_at else "-"
+        print(f"{s.name:<{width}}  {s.state:<8}  {at:<19}  {'yes' if s.has_rollback else 'no'}")
+    print(", ".join(f"{v} {k}" for k, v in result.counts().items()))
+    for name, state, hint in result.hints:
+        print(f"\n{name}: {state}. {hint}")
+    return 0
 
 
 def run_rehearse(inputs: Mapping[str, str], environ: Mapping[str, str]) -> int:
