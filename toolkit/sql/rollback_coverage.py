@@ -7,7 +7,7 @@ whatever stays is reported at the up file's line, where a reviewer sees it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -268,75 +268,100 @@ def _alias_many(prior: list[_Effect], key: tuple, extra: tuple[tuple, ...]) -> N
             prior[i] = _Effect(eff.keys | frozenset(extra), eff.what, eff.line)
 
 
-def _undo_keys(parsed: ParsedFile) -> set[tuple]:
-    keys: set[tuple] = set()
+@dataclass
+class _Undo:
+    """What the rollback's statements undo, as keys; handlers per statement type add to it."""
+
+    keys: set[tuple] = field(default_factory=set)
     # The rollback may rename before it drops (RENAME pk TO pk_tmp ... DROP pk_tmp): name -> the name
     # the object had when the rollback started.
-    col_orig: dict[tuple[str, str], str] = {}
-    table_orig: dict[str, str] = {}
+    col_orig: dict[tuple[str, str], str] = field(default_factory=dict)
+    table_orig: dict[str, str] = field(default_factory=dict)
+
+
+def _undo_drop(node: ast.DropStmt, u: _Undo) -> None:
+    kind = _DROP_KINDS.get(node.removeType)
+    for obj in node.objects or ():
+        name = _names(obj)
+        if kind in ("trigger", "policy") and isinstance(obj, tuple | list):
+            parts = [p.sval for p in obj]
+            name = normalize_table(".".join(parts[:-1])) + "." + parts[-1]
+        if kind in ("table", "view"):
+            name = u.table_orig.get(name, name)
+            # A table, view or materialized view takes its indexes, triggers, ... along.
+            u.keys.update({("table", name), ("view", name)})
+        if kind:
+            u.keys.add((kind, name))
+        # CASCADE drops what depends on it; an empty schema's objects were dropped before.
+        if kind and (node.behavior == 1 or kind == "schema"):
+            u.keys.add(("cascade", kind, name))
+
+
+def _undo_rename(node: ast.RenameStmt, u: _Undo) -> None:
+    if node.relation is None:
+        return
+    t = _rv(node.relation)
+    if node.renameType == ObjectType.OBJECT_COLUMN:
+        u.keys.add(("rename-column", t, node.subname, node.newname))
+        u.col_orig[(t, node.newname)] = u.col_orig.pop((t, node.subname), node.subname)
+        return
+    u.keys.add(("rename", t, normalize_table(node.newname)))
+    if node.renameType == ObjectType.OBJECT_TABCONSTRAINT:
+        u.keys.add(("add-constraint", t, node.newname))
+    if node.renameType == ObjectType.OBJECT_TABLE:
+        u.table_orig[normalize_table(node.newname)] = u.table_orig.pop(t, t)
+
+
+def _constraint_key(t: str, con: ast.Constraint) -> tuple:
+    return ("add-constraint", t, con.conname) if con.conname else ("add-constraint-any", t)
+
+
+def _undo_alter_cmd(t: str, cmd: ast.AlterTableCmd, u: _Undo) -> None:
+    st, col = cmd.subtype, cmd.name
+    if st == AT.AT_DropColumn:
+        u.keys.add(("column", t, u.col_orig.get((t, col), col)))
+    elif st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+        u.keys.add(("add-column", t, cmd.def_.colname))
+        u.keys.update(_constraint_key(t, c) for c in cmd.def_.constraints or () if isinstance(c, ast.Constraint)
+                      and c.contype not in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_NULL,
+                                            ConstrType.CONSTR_DEFAULT))
+    elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+        u.keys.add(_constraint_key(t, cmd.def_))
+    elif st == AT.AT_AlterColumnType:
+        u.keys.add(("type", t, col))
+    elif st == AT.AT_DropNotNull:
+        u.keys.add(("not-null", t, col))
+    elif st == AT.AT_DropConstraint:
+        u.keys.add(("constraint", t, col))
+        u.keys.add(("constraint-any", t))
+
+
+def _undo_alter_table(node: ast.AlterTableStmt, u: _Undo) -> None:
+    if node.relation is None:
+        return
+    t = _rv(node.relation)
+    for cmd in node.cmds or ():
+        if isinstance(cmd, ast.AlterTableCmd):
+            _undo_alter_cmd(t, cmd, u)
+
+
+_UNDO_HANDLERS = {
+    ast.DropStmt: _undo_drop,
+    ast.CreateFunctionStmt: lambda node, u: u.keys.add(("function-replaced", _names(node.funcname))),
+    ast.ViewStmt: lambda node, u: u.keys.add(("view-replaced", _rv(node.view))),
+    ast.CreateStmt: lambda node, u: u.keys.add(("table-created", _rv(node.relation))),
+    ast.RenameStmt: _undo_rename,
+    ast.AlterTableStmt: _undo_alter_table,
+}
+
+
+def _undo_keys(parsed: ParsedFile) -> set[tuple]:
+    u = _Undo()
     for stmt in parsed.statements:
-        node = stmt.node
-        if stmt.tx_control is not None:
-            continue
-        match node:
-            case ast.DropStmt():
-                kind = _DROP_KINDS.get(node.removeType)
-                for obj in node.objects or ():
-                    name = _names(obj)
-                    if kind in ("trigger", "policy") and isinstance(obj, tuple | list):
-                        parts = [p.sval for p in obj]
-                        name = normalize_table(".".join(parts[:-1])) + "." + parts[-1]
-                    if kind in ("table", "view"):
-                        name = table_orig.get(name, name)
-                        # A table, view or materialized view takes its indexes, triggers, ... along.
-                        keys.update({("table", name), ("view", name)})
-                    if kind:
-                        keys.add((kind, name))
-                    # CASCADE drops what depends on it; an empty schema's objects were dropped before.
-                    if kind and (node.behavior == 1 or kind == "schema"):
-                        keys.add(("cascade", kind, name))
-            case ast.CreateFunctionStmt():
-                keys.add(("function-replaced", _names(node.funcname)))
-            case ast.ViewStmt():
-                keys.add(("view-replaced", _rv(node.view)))
-            case ast.CreateStmt():
-                keys.add(("table-created", _rv(node.relation)))
-            case ast.RenameStmt() if node.relation is not None:
-                t = _rv(node.relation)
-                if node.renameType == ObjectType.OBJECT_COLUMN:
-                    keys.add(("rename-column", t, node.subname, node.newname))
-                    col_orig[(t, node.newname)] = col_orig.pop((t, node.subname), node.subname)
-                else:
-                    keys.add(("rename", t, normalize_table(node.newname)))
-                    if node.renameType == ObjectType.OBJECT_TABCONSTRAINT:
-                        keys.add(("add-constraint", t, node.newname))
-                    if node.renameType == ObjectType.OBJECT_TABLE:
-                        table_orig[normalize_table(node.newname)] = table_orig.pop(t, t)
-            case ast.AlterTableStmt() if node.relation is not None:
-                t = _rv(node.relation)
-                for cmd in node.cmds or ():
-                    if not isinstance(cmd, ast.AlterTableCmd):
-                        continue
-                    st, col = cmd.subtype, cmd.name
-                    if st == AT.AT_DropColumn:
-                        keys.add(("column", t, col_orig.get((t, col), col)))
-                    elif st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-                        keys.add(("add-column", t, cmd.def_.colname))
-                        keys.update(("add-constraint", t, c.conname) if c.conname else ("add-constraint-any", t)
-                                    for c in cmd.def_.constraints or () if isinstance(c, ast.Constraint)
-                                    and c.contype not in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_NULL,
-                                                          ConstrType.CONSTR_DEFAULT))
-                    elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
-                        con = cmd.def_
-                        keys.add(("add-constraint", t, con.conname) if con.conname else ("add-constraint-any", t))
-                    elif st == AT.AT_AlterColumnType:
-                        keys.add(("type", t, col))
-                    elif st == AT.AT_DropNotNull:
-                        keys.add(("not-null", t, col))
-                    elif st == AT.AT_DropConstraint:
-                        keys.add(("constraint", t, col))
-                        keys.add(("constraint-any", t))
-    return keys
+        handler = _UNDO_HANDLERS.get(type(stmt.node))
+        if stmt.tx_control is None and handler is not None:
+            handler(stmt.node, u)
+    return u.keys
 
 
 def _is_empty(parsed: ParsedFile) -> bool:
