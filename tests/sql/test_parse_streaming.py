@@ -46,6 +46,8 @@ def test_streamed_parse_equals_whole_file_parse_on_real_migrations(path):
     assert facts(streamed) == facts(whole)
     for a, b in zip(whole.statements, streamed.statements, strict=True):
         assert type(a.node) is type(b.node)
+        # streamed statements take relations from the JSON tree: the AST walk must agree, in order
+        assert parse_mod._json_relations(a.kind, a.raw) == parse_mod.relations(a.node)
 
 
 TRICKY = {
@@ -69,6 +71,18 @@ def test_streamed_parse_equals_whole_file_parse_on_tricky_splits(name):
     whole, streamed = both(TRICKY[name])
     assert facts(streamed) == facts(whole)
     assert [s.raw.keys() for s in streamed.statements] == [s.raw.keys() for s in whole.statements]
+
+
+def test_splitting_a_chunk_at_a_time_gives_the_same_statements(monkeypatch):
+    # chunks far smaller than a statement: cut inside strings, comments, dollar quotes and tokens
+    monkeypatch.setattr(parse_mod, "_SPLIT_CHARS", 16)
+    texts = [*TRICKY.values(), *(p.read_text() for p in FILES[::7])]
+    for text in texts:
+        whole, streamed = both(text)
+        if isinstance(whole, tuple):
+            assert streamed == whole
+        else:
+            assert facts(streamed) == facts(whole)
 
 
 def test_a_syntax_error_in_a_streamed_file_keeps_its_line_and_column():
@@ -96,7 +110,7 @@ def test_large_files_are_streamed_and_their_statements_keep_no_tree():
     assert len(text) > STREAM_CHARS
     parsed = parse(text, "big.sql")
     last = parsed.statements[-1]
-    assert last._raw is None and last._text is None
+    assert last._raw is None and not isinstance(last._text, str)
     assert last.text == "INSERT INTO events VALUES (0)"
     assert last.line == len(parsed.statements)
     assert last.kind == "InsertStmt" and last.relations == ("events",)
@@ -104,6 +118,21 @@ def test_large_files_are_streamed_and_their_statements_keep_no_tree():
     assert last.raw["relation"]["relname"] == "events"
     # every statement's relation list is one shared tuple, not a million copies
     assert parsed.statements[5].relations is parsed.statements[6].relations
+
+
+def test_a_huge_statement_is_not_loaded_as_python_objects(monkeypatch):
+    monkeypatch.setattr(parse_mod, "_HUGE_CHARS", 100)
+    rows = ",\n".join(f"({i}, 'row {i}')" for i in range(50))
+    # parsed only, never sent to a server
+    text = ("CREATE TABLE s.events (id int, t text);\nINSERT INTO s.events (id, t) VALUES " + rows + ";\n"  # noqa: S608
+            "WITH x AS (SELECT id FROM s.events JOIN other o USING (id)) DELETE FROM s.events WHERE id IN "
+            "(SELECT id FROM x) AND t NOT IN (" + ", ".join(repr(str(i)) for i in range(40)) + ");\n"
+            "CREATE INDEX CONCURRENTLY i_long_name_for_a_long_statement_so_that_it_counts_as_huge ON s.events "
+            "(id, t) WHERE t IS NOT NULL AND id > 0 AND id < 1000000000;")
+    whole, streamed = both(text)
+    assert facts(streamed) == facts(whole)
+    assert streamed.statements[2].relations == ("s.events", "x", "other")  # the CTE is a RangeVar too
+    assert streamed.statements[3].non_transactional == "CREATE INDEX CONCURRENTLY"
 
 
 def test_statements_are_immutable_and_compare_by_value():

@@ -11,6 +11,7 @@ PostgreSQL's scanner and parsed one statement at a time, and its statements keep
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from array import array
@@ -37,7 +38,11 @@ _TX_KINDS = {
 }
 
 STREAM_CHARS = 1 << 20  # above this a file is parsed statement by statement
-_RECENT_NODES = 64  # ASTs kept per streamed file: rules ask for one statement's node many times in a row
+# ASTs kept per streamed file, parsed a batch at a time (each parse_sql call costs a fixed ~0.1 ms):
+# rules ask for one statement's node many times in a row, and lint walks the file in order twice.
+_RECENT_NODES = 256
+_BATCH_NODES = 64
+_BATCH_CHARS = 1 << 18
 _CACHED_CHARS = 1 << 16  # lint parses a rollback twice (coverage, then its own checks): keep small files' parses
 _UNSET: Any = object()
 
@@ -75,11 +80,12 @@ class _Source:
     """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
     the cheap JSON parse tree, lint and lock analysis need the AST."""
 
-    __slots__ = ("text", "streamed", "_nodes", "_recent")
+    __slots__ = ("text", "streamed", "statements", "_nodes", "_recent")
 
     def __init__(self, text: str, streamed: bool) -> None:
         self.text = text
         self.streamed = streamed
+        self.statements: tuple[Statement, ...] = ()
         self._nodes: list[ast.Node] | None = None
         self._recent: OrderedDict[int, ast.Node] = OrderedDict()
 
@@ -90,12 +96,30 @@ class _Source:
             return self._nodes[st.index]
         found = self._recent.get(st.index)
         if found is None:
-            found = self._recent[st.index] = _parse_nodes(st.text)[0]
-            if len(self._recent) > _RECENT_NODES:
-                self._recent.popitem(last=False)
+            self._parse_from(st.index)
+            found = self._recent[st.index]
         else:
             self._recent.move_to_end(st.index)
         return found
+
+    def _parse_from(self, index: int) -> None:
+        """The ASTs of this statement and the next few, in one parse: callers walk the file in order."""
+        batch = [self.statements[index]]
+        size = batch[0]._text
+        for st in self.statements[index + 1:index + _BATCH_NODES]:
+            size += st._text
+            if size > _BATCH_CHARS:
+                break
+            batch.append(st)
+        last = batch[-1]
+        nodes = _parse_nodes(self.text[batch[0].start:last.start + last._text])
+        if len(nodes) != len(batch):  # cannot happen: each parsed alone; stay correct anyway
+            batch, nodes = batch[:1], _parse_nodes(batch[0].text)
+        for st, node in zip(batch, nodes, strict=True):
+            self._recent[st.index] = node
+            self._recent.move_to_end(st.index)
+        while len(self._recent) > _RECENT_NODES:
+            self._recent.popitem(last=False)
 
 
 def _raw_of(text: str) -> tuple[str, dict[str, Any]]:
@@ -107,11 +131,77 @@ def _raw_of(text: str) -> tuple[str, dict[str, Any]]:
     return kind, body
 
 
+_HUGE_CHARS = 1 << 20  # a statement this long (a multi-row INSERT) is not loaded as Python dicts
+_KIND_RE = re.compile(r'\{"version":\d+,"stmts":\[\{"stmt":\{"(\w+)":')
+# no_transaction_reason and tx_control read these kinds' trees; they are never huge in practice
+_READS_BODY = {"TransactionStmt", "IndexStmt", "DropStmt", "ReindexStmt", "VacuumStmt", "ClusterStmt",
+               "AlterTableStmt"}
+
+
+def _facts_of(text: str) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+    """(node type, JSON body or {} when it is not needed, relations or None: found when asked for)."""
+    if len(text) < _HUGE_CHARS:
+        return *_raw_of(text), None
+    tree = parser.parse_sql_json(text)
+    m = _KIND_RE.match(tree, 0, 200)
+    if m is None or m.group(1) in _READS_BODY:
+        return *_raw_of(text), None
+    # Every dict is reduced to the relations under it as soon as it is decoded: memory stays flat.
+    names = json.loads(tree, object_hook=_relations_hook)
+    del tree
+    if not isinstance(names, _Names) or names.stmts != 1:
+        raise ValueError("not one statement")
+    return m.group(1), {}, tuple(dict.fromkeys(names))
+
+
+class _Names(tuple):
+    stmts = 0
+
+
+def _relations_hook(d: dict[str, Any]) -> _Names:
+    out: list[str] = []
+    if "relname" in d and "relpersistence" in d:
+        out.append(f"{d['schemaname']}.{d['relname']}" if d.get("schemaname") else d["relname"])
+    for v in d.values():
+        if isinstance(v, tuple):
+            out.extend(v)
+        elif isinstance(v, list):
+            for x in v:
+                if isinstance(x, tuple):
+                    out.extend(x)
+    found = _Names(out)
+    if "stmts" in d:
+        found.stmts = len(d["stmts"])
+    return found
+
+
+def _json_relations(kind: str, body: dict[str, Any]) -> tuple[str, ...]:
+    """relations() from the JSON tree: the same names in the same order, without building an AST."""
+    seen: dict[str, None] = {}
+    stack: list[Any] = [body]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if "relname" in v and "relpersistence" in v:
+                seen.setdefault(f"{v['schemaname']}.{v['relname']}" if v.get("schemaname") else v["relname"], None)
+            stack.extend(reversed(v.values()))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+    if kind == "DropStmt":
+        for obj in body.get("objects", ()):
+            items = obj.get("List", {}).get("items") if isinstance(obj, dict) else None
+            parts = [p.get("String", {}).get("sval") for p in items] if items else []
+            if parts and all(parts):
+                seen.setdefault(".".join(parts), None)
+    return _shared(tuple(seen))
+
+
 class Statement:
     """One statement of a file. Immutable; equal when index, text, kind and position are."""
 
-    __slots__ = ("index", "kind", "start", "line", "end_line", "comments", "tx_control", "non_transactional",
-                 "_text", "_len", "_raw", "_src", "_relations")
+    # A streamed 50 MB file has half a million of these: slots, and no per-statement copy of its text.
+    __slots__ = ("index", "kind", "start", "line", "end_line", "comments", "_text", "_raw", "_src", "_relations",
+                 "_tx")
 
     index: int  # 0-based position in the file, transaction control included
     kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
@@ -119,8 +209,6 @@ class Statement:
     line: int  # 1-based line of the statement's first character
     end_line: int
     comments: tuple[str, ...]  # comments just before it
-    tx_control: str | None  # 'begin', 'commit', 'rollback', 'savepoint', ... for transaction control, else None
-    non_transactional: str | None  # why this statement cannot run inside a transaction block, or None
 
     def __init__(self, index: int, text: str | None, kind: str, raw: dict[str, Any], start: int = 0,
                  line: int = 1, end_line: int = 1, comments: tuple[str, ...] = (), _src: _Source | None = None,
@@ -134,13 +222,13 @@ class Statement:
         put(self, "line", line)
         put(self, "end_line", end_line)
         put(self, "comments", comments)
-        put(self, "_text", text)
-        put(self, "_len", len(text) if text is not None else _len)
+        put(self, "_text", text if text is not None else _len)  # the text, or its length in the file's text
         put(self, "_raw", raw if _keep_raw else None)
         put(self, "_src", _src)
         put(self, "_relations", None)
-        put(self, "tx_control", _TX_KINDS.get(raw.get("kind", ""), "other") if kind == "TransactionStmt" else None)
-        put(self, "non_transactional", no_transaction_reason(kind, raw))
+        tx = _TX_KINDS.get(raw.get("kind", ""), "other") if kind == "TransactionStmt" else None
+        why = no_transaction_reason(kind, raw)
+        put(self, "_tx", (tx, why) if tx or why else None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Statement is immutable: cannot assign {name}")
@@ -148,9 +236,19 @@ class Statement:
     @property
     def text(self) -> str:
         """The statement's source text, without the trailing semicolon."""
-        if self._text is not None:
+        if self._text.__class__ is str:
             return self._text
-        return self._src.text[self.start:self.start + self._len]
+        return self._src.text[self.start:self.start + self._text]
+
+    @property
+    def tx_control(self) -> str | None:
+        """'begin', 'commit', 'rollback', 'savepoint', ... for transaction control, else None."""
+        return self._tx[0] if self._tx else None
+
+    @property
+    def non_transactional(self) -> str | None:
+        """Why this statement cannot run inside a transaction block, or None if it can."""
+        return self._tx[1] if self._tx else None
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -167,7 +265,9 @@ class Statement:
     @property
     def relations(self) -> tuple[str, ...]:
         if self._relations is None:
-            _object_setattr(self, "_relations", _shared(relations(self.node)))
+            # a streamed file's statements have no AST at hand: their JSON tree is cheaper to get
+            found = _json_relations(self.kind, self.raw) if self._src.streamed else _shared(relations(self.node))
+            _object_setattr(self, "_relations", found)
         return self._relations
 
     def _key(self) -> tuple:
@@ -288,15 +388,9 @@ def _parse_streamed(text: str, path: str) -> ParsedFile | None:
     """Split with the scanner, parse each statement alone, keep no tree. None when a piece does not
     parse on its own (a syntax error, or a body the scanner cannot split: BEGIN ATOMIC ... END):
     the whole-file parse then gives the statements or the error's position."""
-    try:
-        pieces = parser.split(text, with_parser=False, only_slices=True)
-    except parser.ParseError:
+    bounds = _split(text)
+    if bounds is None:
         return None
-    bounds = array("q")
-    for sl in pieces:
-        bounds.append(sl.start)
-        bounds.append(sl.stop)
-    del pieces  # a slice object per statement: 5x the compact array
     src = _Source(text, streamed=True)
     statements: list[Statement] = []
     line, pos, prev_end = 1, 0, 0
@@ -306,7 +400,7 @@ def _parse_streamed(text: str, path: str) -> ParsedFile | None:
         start, stop = _first_token(text, bounds[2 * i], bounds[2 * i + 1]), bounds[2 * i + 1]
         chunk = text[start:stop].rstrip(";").rstrip()
         try:
-            kind, body = _raw_of(chunk)
+            kind, body, rels = _facts_of(chunk)
         except (parser.ParseError, ValueError):
             return None
         line += text.count("\n", pos, start)
@@ -314,8 +408,43 @@ def _parse_streamed(text: str, path: str) -> ParsedFile | None:
         inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
         statements.append(Statement(i, None, sys.intern(kind), body, start, line, line + inner if inner else line,
                                     _gap_comments(text, prev_end, start), src, _len=len(chunk), _keep_raw=False))
+        _object_setattr(statements[-1], "_relations", rels)
         prev_end = start + len(chunk)
-    return ParsedFile(path=path, text=text, statements=tuple(statements))
+    src.statements = tuple(statements)
+    return ParsedFile(path=path, text=text, statements=src.statements)
+
+
+_SPLIT_CHARS = 1 << 22
+
+
+def _split(text: str) -> array | None:
+    """[start, stop, start, stop, ...] of the statements (PostgreSQL's scanner), a chunk of the text at
+    a time: pglast's split of the whole text holds a UTF-8 copy and a slice object per statement.
+    Every piece but a chunk's last ends at a `;` the scanner saw in context, so it is final; the last
+    one is split again with the next chunk. A chunk cut inside a string or comment fails to scan: the
+    chunk grows. None: the text does not scan (the whole-file parse reports where)."""
+    bounds = array("q")
+    pos, size = 0, _SPLIT_CHARS
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        try:
+            pieces = parser.split(text[pos:end], with_parser=False, only_slices=True)
+        except parser.ParseError:
+            if end == len(text):
+                return None
+            size *= 2
+            continue
+        if end < len(text):
+            pieces = pieces[:-1]  # may be cut short by the chunk's end
+            if not pieces:
+                size *= 2
+                continue
+        for sl in pieces:
+            bounds.append(pos + sl.start)
+            bounds.append(pos + sl.stop)
+        pos = pos + pieces[-1].stop if end < len(text) else end
+        size = _SPLIT_CHARS
+    return bounds
 
 
 _SPACE = " \t\n\r\f\v"
