@@ -9,15 +9,18 @@ import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from toolkit.config import Config
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.migrations.files import MigrationFile, discover
 from toolkit.plan.model import PendingMigration
 from toolkit.sql.lint import TableStats
+
+if TYPE_CHECKING:  # psycopg costs 0.1-0.3 s to import: `lint` and plans from git never load it
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,21 @@ def display_path(path: Path, base: Path | None = None) -> str:
     """Relative to the workspace (GITHUB_WORKSPACE, else the current directory) when inside it."""
     base = base or Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return _resolved(path).relative_to(_resolved_dir(os.path.abspath(base))).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _resolved(path: Path) -> Path:
+    # A set of 700 files lives in one or two folders: resolve each folder once, not each file.
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_dir(os.path.abspath(path.parent)) / path.name
+
+
+@lru_cache(maxsize=256)
+def _resolved_dir(absolute: str) -> Path:
+    return Path(absolute).resolve()
 
 
 def to_pending(f: MigrationFile) -> PendingMigration:
@@ -130,6 +145,8 @@ def table_stats(conn: psycopg.Connection, tables: list[str]) -> dict[str, TableS
     if not tables:
         return {}
     # The parser gives exact-case names; quote each part so to_regclass does not fold them.
+    import psycopg
+
     quoted = ['.'.join('"' + p.replace('"', '""') + '"' for p in t.split(".")) for t in tables]
     try:
         rows = conn.execute(
@@ -156,6 +173,8 @@ class DatabaseFacts:
 
 def database_facts(conn: psycopg.Connection) -> DatabaseFacts:
     """Read the facts; an error leaves them unknown (the plan then says what its claims depend on)."""
+    import psycopg
+
     try:
         timezone = conn.execute("SELECT current_setting('TimeZone')").fetchone()[0]
         rows = conn.execute(

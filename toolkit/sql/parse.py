@@ -55,25 +55,37 @@ class SqlSyntaxError(ToolkitError):
 
 # pglast builds its AST through Node.__setattr__, which re-validates every value the C parser
 # produced (4x the cost of the parse itself). Values from the parser are already typed; only
-# Boolean.boolval arrives as an int. Trusted assignment is used only inside parse_sql, under a lock.
-_setattr_lock = threading.Lock()
+# Boolean.boolval arrives as an int. So Node.__setattr__ is wrapped once: while this module's
+# parse_sql runs (in the calling thread only) assignment is trusted; everywhere else it is checked.
+# Swapping the method per call instead would cost more than it saves: a type change invalidates
+# the attribute caches of all of pglast's ~500 node classes.
 _object_setattr = object.__setattr__
+_checked_setattr = ast.Node.__dict__["__setattr__"]
+_parse_lock = threading.Lock()
+_trusting: int | None = None  # the thread id inside _parse_nodes
 
 
-def _trusted_setattr(self: ast.Node, name: str, value: Any) -> None:
-    if value.__class__ is int and self.__slots__[name].c_type == "bool":
-        value = bool(value)
-    _object_setattr(self, name, value)
+def _setattr(self: ast.Node, name: str, value: Any) -> None:
+    if _trusting is not None and _trusting == threading.get_ident():
+        if value.__class__ is int and self.__slots__[name].c_type == "bool":
+            value = bool(value)
+        _object_setattr(self, name, value)
+    else:
+        _checked_setattr(self, name, value)
+
+
+if getattr(_checked_setattr, "__module__", "") != __name__:  # not twice on a reload
+    ast.Node.__setattr__ = _setattr
 
 
 def _parse_nodes(text: str) -> list[ast.Node]:
-    with _setattr_lock:
-        checked = ast.Node.__dict__["__setattr__"]
-        ast.Node.__setattr__ = _trusted_setattr
+    global _trusting
+    with _parse_lock:
+        _trusting = threading.get_ident()
         try:
             return [rs.stmt for rs in parser.parse_sql(text)]
         finally:
-            ast.Node.__setattr__ = checked
+            _trusting = None
 
 
 class _Source:
