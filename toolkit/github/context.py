@@ -18,14 +18,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 from toolkit.errors import ToolkitError
+
+# The workflow-command text is pure formatting, kept with the other renderers; re-exported here.
+from toolkit.report.workflow_commands import (  # noqa: F401
+    AnnotationLevel,
+    escape_data,
+    escape_property,
+    format_annotation,
+    format_command,
+)
 
 DEFAULT_SERVER_URL = "https://github.com"
 DEFAULT_API_URL = "https://api.github.com"
 
-AnnotationLevel = Literal["notice", "warning", "error"]
 
 
 @dataclass(frozen=True)
@@ -156,29 +164,6 @@ def append_summary(markdown: str) -> bool:
 
 
 # --- workflow commands ----------------------------------------------------------------------------
-
-def escape_data(text: str) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def format_command(command: str, message: str = "", **properties: str | int | None) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items()
-                     if value is not None and value != "")
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
-
-
-def format_annotation(level: AnnotationLevel, message: str, *, file: str | None = None,
-                      line: int | None = None, end_line: int | None = None, col: int | None = None,
-                      end_column: int | None = None, title: str | None = None) -> str:
-    if level not in ("notice", "warning", "error"):
-        raise ValueError(f"unknown annotation level {level!r}")
-    return format_command(level, message, file=file, line=line, endLine=end_line, col=col,
-                          endColumn=end_column, title=title)
-
 
 def annotate(level: AnnotationLevel, message: str, *, file: str | None = None, line: int | None = None,
              end_line: int | None = None, col: int | None = None, end_column: int | None = None,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from toolkit.github.context import format_annotation
 from toolkit.plan.model import Plan
+from toolkit.report.workflow_commands import format_annotation
 
 
 def render(plan: Plan) -> str:
