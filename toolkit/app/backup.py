@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.app.deploy import Confirm, refuse
+from toolkit.backup.manifest import Manifest
 from toolkit.backup.restore import RestoreResult
 from toolkit.config import Config
 from toolkit.errors import UsageError
@@ -97,9 +98,9 @@ def backup(settings: TakeBackupSettings) -> TakenBackup:
                          prefix=settings.prefix, progress=not settings.quiet)
     m = result.manifest
     return TakenBackup(uri=result.uri, manifest_uri=result.manifest_uri, verified=result.verified,
-                       environment=m["environment"], database=m["database"]["name"], size_bytes=m["size_bytes"],
-                       dump_bytes=m["dump_bytes"], sha256=m["sha256"], newest_migration=m["newest_migration"],
-                       started_at=m["started_at"], duration_s=m["duration_s"], tables=len(m["tables"]))
+                       environment=m.environment, database=m.database.name or "", size_bytes=m.size_bytes,
+                       dump_bytes=m.dump_bytes, sha256=m.sha256, newest_migration=m.newest_migration,
+                       started_at=m.started_at, duration_s=m.duration_s or 0.0, tables=len(m.tables))
 
 
 # -- verify-backup ---------------------------------------------------------------------------------
@@ -191,14 +192,11 @@ class BackupEntry:
                 "database": self.database, "tables": self.tables}
 
 
-def _entry(m: Mapping[str, Any]) -> BackupEntry:
-    git = m.get("git")
-    return BackupEntry(uri=m["uri"], manifest_uri=m.get("manifest_uri"), environment=m.get("environment"),
-                       database=m["database"].get("name"), started_at=m["started_at"],
-                       finished_at=m.get("finished_at"), size_bytes=m["size_bytes"], dump_bytes=m.get("dump_bytes"),
-                       sha256=m.get("sha256"), newest_migration=m.get("newest_migration"),
-                       verification=m.get("verification"), git=None if git is None else dict(git),
-                       tables=len(m["tables"]))
+def _entry(m: Manifest) -> BackupEntry:
+    return BackupEntry(uri=m.uri, manifest_uri=m.manifest_uri, environment=m.environment, database=m.database.name,
+                       started_at=m.started_at, finished_at=m.finished_at, size_bytes=m.size_bytes,
+                       dump_bytes=m.dump_bytes, sha256=m.sha256, newest_migration=m.newest_migration,
+                       verification=m.verification.to_json(), git=dict(m.git), tables=len(m.tables))
 
 
 def list_backups(settings: ListBackupsSettings) -> tuple[BackupEntry, ...]:
