@@ -304,11 +304,8 @@ def load_config(*, migrations_dir: str | None = None, config_file: str | None = 
         raise UsageError(f"{label}: [engine] lock_timeout_max_ms: expected an integer >= lock_timeout_ms "
                          f"({engine.lock_timeout_ms}), got {engine.lock_timeout_max_ms}")
     lint = _convert(LintSettings, data.get("lint") or {}, f"{label}: [lint]")
-    if lint.disable:
-        # Only then is the rule registry (and the SQL parser behind it) worth importing.
-        from toolkit.sql.rules import check_rule_ids
-
-        check_rule_ids(lint.disable, f"{label}: [lint] disable")
+    # Rule ids in [lint] disable are checked against the rule registry by the commands that lint
+    # (toolkit.plan.environment.check_lint_settings): the foundation layer knows no SQL rules.
     return Config(
         migrations_dir=mdir,
         engine=engine,

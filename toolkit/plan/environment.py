@@ -30,14 +30,12 @@ def rule_options(config: Config):
 
 
 def check_lint_settings(config: Config) -> None:
-    from toolkit.sql.rules import rule_ids
+    from toolkit.sql.rules import check_rule_ids
 
     if config.lint.fail_on not in FAIL_ON_LEVELS:
         raise UsageError(f"[lint] fail_on = {config.lint.fail_on!r} is not one of: {', '.join(FAIL_ON_LEVELS)}")
-    unknown = sorted(set(config.lint.disable) - rule_ids())
-    if unknown:
-        raise UsageError(f"[lint] disable names unknown rule(s): {', '.join(unknown)}",
-                         hint="run `lint --list-rules` for the rule ids")
+    label = config.source.name if config.source else "defaults"
+    check_rule_ids(config.lint.disable, f"{label}: [lint] disable")
 
 
 def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
