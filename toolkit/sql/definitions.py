@@ -167,47 +167,75 @@ def _set_col(d: Definitions, t: str, c: str, **changes) -> None:
         d.columns[(t, c)] = replace(d.columns[(t, c)], **changes)
 
 
+def _at_add_column(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    if not isinstance(cmd.def_, ast.ColumnDef):
+        return
+    if cmd.missing_ok and (t, cmd.def_.colname) in d.columns:
+        return
+    col = _column(cmd.def_)
+    if col is None:
+        d.forget_table(t)
+    else:
+        d.columns[(t, cmd.def_.colname)] = col
+
+
+def _at_drop_column(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    c = cmd.name
+    d.columns.pop((t, c), None)
+    for k in [k for k, (tb, cols) in d.indexes.items() if tb == t and c in cols]:
+        del d.indexes[k]
+
+
+def _at_alter_column_type(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    if isinstance(cmd.def_, ast.ColumnDef):
+        _set_col(d, t, cmd.name, type=column_type(cmd.def_.typeName))
+
+
+def _at_column_default(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    col = d.columns.get((t, cmd.name))
+    _set_col(d, t, cmd.name, default=default_text(cmd.def_, col.type if col else None), default_exact=True)
+
+
+def _at_add_constraint(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    con = cmd.def_
+    if not isinstance(con, ast.Constraint):
+        return
+    if con.contype == ConstrType.CONSTR_PRIMARY:
+        for k in con.keys or ():
+            _set_col(d, t, k.sval, not_null=True)
+    if con.indexname:  # ADD CONSTRAINT ... USING INDEX renames the index
+        d.indexes.pop(normalize_table(con.indexname), None)
+
+
+def _at_unfollowed(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    # Identity, generated, inherited or typed columns: this module does not follow them.
+    d.forget_table(t)
+    d.tainted = True
+
+
+_ALTER_TABLE_HANDLERS = {
+    AT.AT_AddColumn: _at_add_column,
+    AT.AT_DropColumn: _at_drop_column,
+    AT.AT_AlterColumnType: _at_alter_column_type,
+    AT.AT_ColumnDefault: _at_column_default,
+    AT.AT_SetNotNull: lambda d, t, cmd: _set_col(d, t, cmd.name, not_null=True),
+    AT.AT_DropNotNull: lambda d, t, cmd: _set_col(d, t, cmd.name, not_null=False),
+    AT.AT_AddConstraint: _at_add_constraint,
+    **dict.fromkeys((AT.AT_AddIdentity, AT.AT_SetIdentity, AT.AT_DropIdentity, AT.AT_DropExpression,
+                     AT.AT_AddInherit, AT.AT_DropInherit, AT.AT_AddOf, AT.AT_DropOf, AT.AT_AttachPartition),
+                    _at_unfollowed),
+}
+
+
 def _alter_table(d: Definitions, node: ast.AlterTableStmt, line: int) -> None:
     if node.objtype != ObjectType.OBJECT_TABLE or node.relation is None:
         return
     t = _rv(node.relation)
     d._touch(("table", t), line)
     for cmd in node.cmds or ():
-        if not isinstance(cmd, ast.AlterTableCmd):
-            continue
-        st, c = cmd.subtype, cmd.name
-        if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-            if cmd.missing_ok and (t, cmd.def_.colname) in d.columns:
-                continue
-            col = _column(cmd.def_)
-            if col is None:
-                d.forget_table(t)
-            else:
-                d.columns[(t, cmd.def_.colname)] = col
-        elif st == AT.AT_DropColumn:
-            d.columns.pop((t, c), None)
-            for k in [k for k, (tb, cols) in d.indexes.items() if tb == t and c in cols]:
-                del d.indexes[k]
-        elif st == AT.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
-            _set_col(d, t, c, type=column_type(cmd.def_.typeName))
-        elif st == AT.AT_ColumnDefault:
-            col = d.columns.get((t, c))
-            _set_col(d, t, c, default=default_text(cmd.def_, col.type if col else None), default_exact=True)
-        elif st == AT.AT_SetNotNull:
-            _set_col(d, t, c, not_null=True)
-        elif st == AT.AT_DropNotNull:
-            _set_col(d, t, c, not_null=False)
-        elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
-            con = cmd.def_
-            if con.contype == ConstrType.CONSTR_PRIMARY:
-                for k in con.keys or ():
-                    _set_col(d, t, k.sval, not_null=True)
-            if con.indexname:  # ADD CONSTRAINT ... USING INDEX renames the index
-                d.indexes.pop(normalize_table(con.indexname), None)
-        elif st in (AT.AT_AddIdentity, AT.AT_SetIdentity, AT.AT_DropIdentity, AT.AT_DropExpression,
-                    AT.AT_AddInherit, AT.AT_DropInherit, AT.AT_AddOf, AT.AT_DropOf, AT.AT_AttachPartition):
-            d.forget_table(t)
-            d.tainted = True
+        handler = _ALTER_TABLE_HANDLERS.get(cmd.subtype) if isinstance(cmd, ast.AlterTableCmd) else None
+        if handler is not None:
+            handler(d, t, cmd)
 
 
 def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:

@@ -14,9 +14,9 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
 
 from toolkit.sql.definitions import Definitions, column_differences
-from toolkit.sql.locks import _rv, normalize_table
+from toolkit.sql.locks import _rv, _walk, normalize_table
 from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse
-from toolkit.sql.rules import Finding, Rule
+from toolkit.sql.rules.model import Finding, Rule
 
 MISSING = Rule(
     id="rollback-missing", severity="warning", summary="no rollback file",
@@ -105,149 +105,254 @@ def _schema_of(name: str) -> tuple[tuple, ...]:
 
 
 def _relations_in(node) -> set[str]:
-    from toolkit.sql.locks import _walk
-
     return {_rv(n) for n in _walk(node) if isinstance(n, ast.RangeVar)}
 
 
-def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect]) -> list[_Effect]:
-    node, line = stmt.node, stmt.line
-    out: list[_Effect] = []
+@dataclass
+class _EffectCtx:
+    """One up-file statement being turned into effects; handlers per statement type add to `out`."""
 
-    def add(what: str, *keys: tuple) -> None:
+    line: int
+    index_table: dict[str, str]
+    prior: list[_Effect]  # effects of the earlier statements (aliased in place by renames)
+    out: list[_Effect] = field(default_factory=list)
+
+    def add(self, what: str, *keys: tuple) -> None:
         # Whatever lives in a schema or on a table goes when that is dropped (CASCADE or not).
         extra = [k2 for k in keys if k[0] in ("table", "view", "function", "type", "sequence", "index")
                  and isinstance(k[1], str) for k2 in _schema_of(k[1])]
-        out.append(_Effect(frozenset(keys) | frozenset(extra), what, line))
+        self.out.append(_Effect(frozenset(keys) | frozenset(extra), what, self.line))
 
-    match node:
-        case ast.CreateStmt():
-            t = _rv(node.relation)
-            add(f"table {t} (CREATE TABLE)", ("table", t))
-        case ast.CreateTableAsStmt():
-            t = _rv(node.into.rel)
-            kind = "view" if node.objtype == ObjectType.OBJECT_MATVIEW else "table"
-            add(f"{kind} {t}", (kind, t))
-        case ast.ViewStmt():
-            t = _rv(node.view)
-            # A view depends on what it reads: DROP TABLE ... CASCADE drops it.
-            deps = [("cascade", "table", r) for r in _relations_in(node.query)]
-            if node.replace:
-                # Maybe a new view, maybe a new definition of an old one: re-creating it undoes either.
-                add(f"view {t} (CREATE OR REPLACE VIEW)", ("view", t), ("view-replaced", t), *deps)
-            else:
-                add(f"view {t}", ("view", t), *deps)
-        case ast.IndexStmt() if node.idxname:
-            t = _rv(node.relation)
-            name = normalize_table(node.idxname)
-            index_table[name] = t
-            # Dropping its table, materialized view or one of its columns drops the index too.
-            cols = _column_refs(list(node.indexParams or ()) + [node.whereClause])
-            cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
-            add(f"index {name} on {t}", ("index", name), ("table", t), ("view", t),
-                *[("column", t, c) for c in cols])
-        case ast.CreateSeqStmt():
-            t = _rv(node.sequence)
-            add(f"sequence {t}", ("sequence", t), *_owned_by(node.options))
-        case ast.AlterSeqStmt():
-            # OWNED BY t.c: the sequence goes with its table or column.
-            owner = _owned_by(node.options)
-            if owner:
-                _alias_many(prior, ("sequence", _rv(node.sequence)), owner)
-        case ast.CompositeTypeStmt():
-            t = _rv(node.typevar)
-            add(f"type {t}", ("type", t))
-        case ast.CreateEnumStmt() | ast.CreateDomainStmt():
-            t = _names(node.typeName)
-            add(f"type {t}", ("type", t))
-        case ast.CreateFunctionStmt():
-            t = _names(node.funcname)
-            if node.replace:
-                # A new body for an existing function, or a new function: the rollback undoes it by
-                # dropping the function or by re-creating it with the old body.
-                add(f"function {t} (CREATE OR REPLACE)", ("function", t), ("function-replaced", t))
-            else:
-                add(f"function {t}", ("function", t))
-        case ast.CreateExtensionStmt() if not node.if_not_exists:
-            # IF NOT EXISTS: usually there already (shared by the schema), a rollback leaves it on purpose.
-            add(f"extension {node.extname}", ("extension", node.extname))
-        case ast.CreateSchemaStmt():
-            add(f"schema {node.schemaname}", ("schema", node.schemaname))
-        case ast.CreateTrigStmt():
-            t = _rv(node.relation)
-            add(f"trigger {node.trigname} on {t}", ("trigger", f"{t}.{node.trigname}"), ("table", t),
-                ("cascade", "function", _names(node.funcname)))
-        case ast.CreatePolicyStmt():
-            t = _rv(node.table)
-            add(f"policy {node.policy_name} on {t}", ("policy", f"{t}.{node.policy_name}"), ("table", t))
-        case ast.RenameStmt() if node.relation is not None:
-            t = _rv(node.relation)
-            if node.renameType == ObjectType.OBJECT_COLUMN:
-                old_key, new_key = ("column", t, node.subname), ("column", t, node.newname)
-                # A column this migration added, then renamed, is undone by dropping it by its new name.
-                added_here = _alias(prior, old_key, new_key)
-                add(f"column {t}.{node.subname} renamed to {node.newname}",
-                    ("rename-column", t, node.newname, node.subname), ("table", t),
-                    *([new_key] if added_here else []))
-            elif node.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_INDEX, ObjectType.OBJECT_VIEW):
-                new = normalize_table(node.newname)
-                kind = "index" if node.renameType == ObjectType.OBJECT_INDEX else "table"
-                created_here = _alias(prior, (kind, t), (kind, new))
-                add(f"{t} renamed to {node.newname}", ("rename", new, t),
-                    *([(kind, new)] if created_here else []))
-        case ast.AlterTableStmt() if node.relation is not None:
-            t = _rv(node.relation)
-            for cmd in node.cmds or ():
-                if not isinstance(cmd, ast.AlterTableCmd):
-                    continue
-                st, col = cmd.subtype, cmd.name
-                if st == AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-                    c = cmd.def_.colname
-                    deps = [("cascade", "type", _names(cmd.def_.typeName))] if cmd.def_.typeName else []
-                    add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t), *deps)
-                elif st == AT.AT_DropColumn:
-                    # Of a table this migration created, dropping the table undoes it too.
-                    created = any(("table", t) in e.keys and e.what.endswith("(CREATE TABLE)") for e in prior + out)
-                    add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
-                        ("add-column", t, col), ("table-created", t), *([("table", t)] if created else []))
-                elif st == AT.AT_DropConstraint and not cmd.missing_ok \
-                        and not any(("constraint", t, col) in e.keys for e in prior + out):
-                    # It existed (no IF EXISTS); only a constraint of that name on the table brings it back.
-                    # An unnamed one may get the same generated name (t_pkey, t_col_key): not a certain miss.
-                    add(f"constraint {col} on {t} dropped", ("add-constraint", t, col), ("add-constraint-any", t),
-                        ("table-created", t))
-                elif st == AT.AT_AlterColumnType:
-                    add(f"type change of {t}.{col}", ("type", t, col), ("column", t, col), ("table", t))
-                elif st == AT.AT_SetNotNull:
-                    add(f"NOT NULL on {t}.{col}", ("not-null", t, col), ("column", t, col), ("table", t))
-                elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint) and cmd.def_.conname:
-                    name = cmd.def_.conname
-                    keys = [("constraint", t, name), ("table", t)]
-                    keys += [("column", t, k.sval) for k in (cmd.def_.fk_attrs or cmd.def_.keys or ())]
-                    # Dropping a column drops the CHECK constraints that use it.
-                    keys += [("column", t, c) for c in _column_refs(cmd.def_.raw_expr)]
-                    if cmd.def_.pktable is not None:  # DROP TABLE referenced CASCADE drops the key
-                        keys.append(("cascade", "table", _rv(cmd.def_.pktable)))
-                    add(f"constraint {name} on {t}", *keys)
-                elif st == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint) \
-                        and cmd.def_.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE,
-                                                 ConstrType.CONSTR_FOREIGN, ConstrType.CONSTR_CHECK):
-                    add(f"unnamed constraint on {t} (name it so the rollback can drop it)",
-                        ("constraint-any", t), ("table", t))
-        case ast.AlterEnumStmt() if node.newVal:
-            # PostgreSQL cannot drop an enum value: only dropping (re-creating) the type undoes it.
-            t = _names(node.typeName)
-            add(f"enum value '{node.newVal}' of type {t} (PostgreSQL cannot drop an enum value)", ("type", t))
-        case ast.DropStmt() if node.removeType == ObjectType.OBJECT_TABLE:
-            for obj in node.objects or ():
-                t = _names(obj)
-                add(f"table {t} dropped (its rows are not restored by a rollback)", ("table-created", t))
-    return out
+    def so_far(self) -> list[_Effect]:
+        return self.prior + self.out
+
+
+def _eff_create_table(node: ast.CreateStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.relation)
+    cx.add(f"table {t} (CREATE TABLE)", ("table", t))
+
+
+def _eff_create_table_as(node: ast.CreateTableAsStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.into.rel)
+    kind = "view" if node.objtype == ObjectType.OBJECT_MATVIEW else "table"
+    cx.add(f"{kind} {t}", (kind, t))
+
+
+def _eff_view(node: ast.ViewStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.view)
+    # A view depends on what it reads: DROP TABLE ... CASCADE drops it.
+    deps = [("cascade", "table", r) for r in _relations_in(node.query)]
+    if node.replace:
+        # Maybe a new view, maybe a new definition of an old one: re-creating it undoes either.
+        cx.add(f"view {t} (CREATE OR REPLACE VIEW)", ("view", t), ("view-replaced", t), *deps)
+    else:
+        cx.add(f"view {t}", ("view", t), *deps)
+
+
+def _eff_index(node: ast.IndexStmt, cx: _EffectCtx) -> None:
+    if not node.idxname:
+        return
+    t = _rv(node.relation)
+    name = normalize_table(node.idxname)
+    cx.index_table[name] = t
+    # Dropping its table, materialized view or one of its columns drops the index too.
+    cols = _column_refs(list(node.indexParams or ()) + [node.whereClause])
+    cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
+    cx.add(f"index {name} on {t}", ("index", name), ("table", t), ("view", t),
+           *[("column", t, c) for c in cols])
+
+
+def _eff_create_seq(node: ast.CreateSeqStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.sequence)
+    cx.add(f"sequence {t}", ("sequence", t), *_owned_by(node.options))
+
+
+def _eff_alter_seq(node: ast.AlterSeqStmt, cx: _EffectCtx) -> None:
+    # OWNED BY t.c: the sequence goes with its table or column.
+    owner = _owned_by(node.options)
+    if owner:
+        _alias_many(cx.prior, ("sequence", _rv(node.sequence)), owner)
+
+
+def _eff_composite_type(node: ast.CompositeTypeStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.typevar)
+    cx.add(f"type {t}", ("type", t))
+
+
+def _eff_enum_or_domain(node: ast.CreateEnumStmt | ast.CreateDomainStmt, cx: _EffectCtx) -> None:
+    t = _names(node.typeName)
+    cx.add(f"type {t}", ("type", t))
+
+
+def _eff_function(node: ast.CreateFunctionStmt, cx: _EffectCtx) -> None:
+    t = _names(node.funcname)
+    if node.replace:
+        # A new body for an existing function, or a new function: the rollback undoes it by
+        # dropping the function or by re-creating it with the old body.
+        cx.add(f"function {t} (CREATE OR REPLACE)", ("function", t), ("function-replaced", t))
+    else:
+        cx.add(f"function {t}", ("function", t))
+
+
+def _eff_extension(node: ast.CreateExtensionStmt, cx: _EffectCtx) -> None:
+    # IF NOT EXISTS: usually there already (shared by the schema), a rollback leaves it on purpose.
+    if not node.if_not_exists:
+        cx.add(f"extension {node.extname}", ("extension", node.extname))
+
+
+def _eff_trigger(node: ast.CreateTrigStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.relation)
+    cx.add(f"trigger {node.trigname} on {t}", ("trigger", f"{t}.{node.trigname}"), ("table", t),
+           ("cascade", "function", _names(node.funcname)))
+
+
+def _eff_policy(node: ast.CreatePolicyStmt, cx: _EffectCtx) -> None:
+    t = _rv(node.table)
+    cx.add(f"policy {node.policy_name} on {t}", ("policy", f"{t}.{node.policy_name}"), ("table", t))
+
+
+def _eff_rename(node: ast.RenameStmt, cx: _EffectCtx) -> None:
+    if node.relation is None:
+        return
+    t = _rv(node.relation)
+    if node.renameType == ObjectType.OBJECT_COLUMN:
+        old_key, new_key = ("column", t, node.subname), ("column", t, node.newname)
+        # A column this migration added, then renamed, is undone by dropping it by its new name.
+        added_here = _alias(cx.prior, old_key, new_key)
+        cx.add(f"column {t}.{node.subname} renamed to {node.newname}",
+               ("rename-column", t, node.newname, node.subname), ("table", t),
+               *([new_key] if added_here else []))
+    elif node.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_INDEX, ObjectType.OBJECT_VIEW):
+        new = normalize_table(node.newname)
+        kind = "index" if node.renameType == ObjectType.OBJECT_INDEX else "table"
+        created_here = _alias(cx.prior, (kind, t), (kind, new))
+        cx.add(f"{t} renamed to {node.newname}", ("rename", new, t), *([(kind, new)] if created_here else []))
+
+
+def _eff_add_column(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    if not isinstance(cmd.def_, ast.ColumnDef):
+        return
+    c = cmd.def_.colname
+    deps = [("cascade", "type", _names(cmd.def_.typeName))] if cmd.def_.typeName else []
+    cx.add(f"column {t}.{c} (ADD COLUMN)", ("column", t, c), ("table", t), *deps)
+
+
+def _eff_drop_column(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    col = cmd.name
+    # Of a table this migration created, dropping the table undoes it too.
+    created = any(("table", t) in e.keys and e.what.endswith("(CREATE TABLE)") for e in cx.so_far())
+    cx.add(f"column {t}.{col} dropped (its data is not restored by a rollback)",
+           ("add-column", t, col), ("table-created", t), *([("table", t)] if created else []))
+
+
+def _eff_drop_constraint(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    col = cmd.name
+    if cmd.missing_ok or any(("constraint", t, col) in e.keys for e in cx.so_far()):
+        return
+    # It existed (no IF EXISTS); only a constraint of that name on the table brings it back.
+    # An unnamed one may get the same generated name (t_pkey, t_col_key): not a certain miss.
+    cx.add(f"constraint {col} on {t} dropped", ("add-constraint", t, col), ("add-constraint-any", t),
+           ("table-created", t))
+
+
+def _eff_alter_column_type(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    col = cmd.name
+    cx.add(f"type change of {t}.{col}", ("type", t, col), ("column", t, col), ("table", t))
+
+
+def _eff_set_not_null(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    col = cmd.name
+    cx.add(f"NOT NULL on {t}.{col}", ("not-null", t, col), ("column", t, col), ("table", t))
+
+
+_UNNAMED_KINDS = (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_FOREIGN,
+                  ConstrType.CONSTR_CHECK)
+
+
+def _eff_add_constraint(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
+    con = cmd.def_
+    if not isinstance(con, ast.Constraint):
+        return
+    if not con.conname:
+        if con.contype in _UNNAMED_KINDS:
+            cx.add(f"unnamed constraint on {t} (name it so the rollback can drop it)",
+                   ("constraint-any", t), ("table", t))
+        return
+    keys = [("constraint", t, con.conname), ("table", t)]
+    keys += [("column", t, k.sval) for k in (con.fk_attrs or con.keys or ())]
+    # Dropping a column drops the CHECK constraints that use it.
+    keys += [("column", t, c) for c in _column_refs(con.raw_expr)]
+    if con.pktable is not None:  # DROP TABLE referenced CASCADE drops the key
+        keys.append(("cascade", "table", _rv(con.pktable)))
+    cx.add(f"constraint {con.conname} on {t}", *keys)
+
+
+_ALTER_EFFECT_HANDLERS = {
+    AT.AT_AddColumn: _eff_add_column,
+    AT.AT_DropColumn: _eff_drop_column,
+    AT.AT_DropConstraint: _eff_drop_constraint,
+    AT.AT_AlterColumnType: _eff_alter_column_type,
+    AT.AT_SetNotNull: _eff_set_not_null,
+    AT.AT_AddConstraint: _eff_add_constraint,
+}
+
+
+def _eff_alter_table(node: ast.AlterTableStmt, cx: _EffectCtx) -> None:
+    if node.relation is None:
+        return
+    t = _rv(node.relation)
+    for cmd in node.cmds or ():
+        handler = _ALTER_EFFECT_HANDLERS.get(cmd.subtype) if isinstance(cmd, ast.AlterTableCmd) else None
+        if handler is not None:
+            handler(t, cmd, cx)
+
+
+def _eff_alter_enum(node: ast.AlterEnumStmt, cx: _EffectCtx) -> None:
+    if node.newVal:
+        # PostgreSQL cannot drop an enum value: only dropping (re-creating) the type undoes it.
+        t = _names(node.typeName)
+        cx.add(f"enum value '{node.newVal}' of type {t} (PostgreSQL cannot drop an enum value)", ("type", t))
+
+
+def _eff_drop(node: ast.DropStmt, cx: _EffectCtx) -> None:
+    if node.removeType != ObjectType.OBJECT_TABLE:
+        return
+    for obj in node.objects or ():
+        t = _names(obj)
+        cx.add(f"table {t} dropped (its rows are not restored by a rollback)", ("table-created", t))
+
+
+_EFFECT_HANDLERS = {
+    ast.CreateStmt: _eff_create_table,
+    ast.CreateTableAsStmt: _eff_create_table_as,
+    ast.ViewStmt: _eff_view,
+    ast.IndexStmt: _eff_index,
+    ast.CreateSeqStmt: _eff_create_seq,
+    ast.AlterSeqStmt: _eff_alter_seq,
+    ast.CompositeTypeStmt: _eff_composite_type,
+    ast.CreateEnumStmt: _eff_enum_or_domain,
+    ast.CreateDomainStmt: _eff_enum_or_domain,
+    ast.CreateFunctionStmt: _eff_function,
+    ast.CreateExtensionStmt: _eff_extension,
+    ast.CreateSchemaStmt: lambda node, cx: cx.add(f"schema {node.schemaname}", ("schema", node.schemaname)),
+    ast.CreateTrigStmt: _eff_trigger,
+    ast.CreatePolicyStmt: _eff_policy,
+    ast.RenameStmt: _eff_rename,
+    ast.AlterTableStmt: _eff_alter_table,
+    ast.AlterEnumStmt: _eff_alter_enum,
+    ast.DropStmt: _eff_drop,
+}
+
+
+def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect]) -> list[_Effect]:
+    cx = _EffectCtx(stmt.line, index_table, prior)
+    handler = _EFFECT_HANDLERS.get(type(stmt.node))
+    if handler is not None:
+        handler(stmt.node, cx)
+    return cx.out
 
 
 def _column_refs(expr) -> set[str]:
-    from toolkit.sql.locks import _walk
-
     return {n.fields[-1].sval for n in _walk(expr)
             if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)}
 
@@ -368,6 +473,65 @@ def _is_empty(parsed: ParsedFile) -> bool:
     return not any(s.tx_control is None for s in parsed.statements)
 
 
+@dataclass
+class _Restored:
+    """The history's definitions against the state after the migration and its rollback."""
+
+    history: Definitions
+    after_up: Definitions  # after the migration: where each object was first touched
+    after: Definitions  # after the migration and its rollback
+    first: int  # the up file's first statement: where a difference no statement touched is reported
+    skip: set[tuple]  # keys the up file's own effects already report
+    out: list[_Effect] = field(default_factory=list)
+
+    def report(self, keys: set[tuple], what: str, line: int) -> None:
+        if not keys & self.skip:
+            self.out.append(_Effect(frozenset(), what, line))
+
+    def table_line(self, t: str) -> int:
+        return self.after_up.touched.get(("table", t), self.first)
+
+
+def _restored_columns(r: _Restored) -> None:
+    for (t, c), before in r.history.columns.items():
+        col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
+        now = r.after.columns.get((t, c))
+        if now is None:
+            if t in r.after.tables:
+                r.report(col_keys, f"column {t}.{c} is missing after the rollback", r.table_line(t))
+        elif diffs := column_differences(before, now):
+            r.report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", r.table_line(t))
+    for (t, c) in r.after.columns.keys() - r.history.columns.keys():
+        if t in r.history.tables and t in r.after.tables:
+            r.report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not "
+                     "there before the migration", r.table_line(t))
+
+
+def _restored_functions(r: _Restored) -> None:
+    for key, body in r.history.functions.items():
+        name, args = key
+        label = f"function {name}({', '.join(args)})"
+        line = r.after_up.touched.get(("function", key), r.first)
+        now = r.after.functions.get(key)
+        if key not in r.after.functions:
+            r.report({("function", name)}, f"{label} is dropped and not re-created", line)
+        elif body is not None and now is not None and now != body:
+            r.report({("function", name), ("function-replaced", name)}, f"{label} gets a different body back "
+                     "than it had", line)
+
+
+def _restored_indexes(r: _Restored) -> None:
+    for name, (t, _) in r.history.indexes.items():
+        if name not in r.after.indexes and t in r.after.tables:
+            r.report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
+                     r.table_line(t))
+    for name in r.after.indexes.keys() - r.history.indexes.keys():
+        t = r.after.indexes[name][0]
+        if t in r.history.tables and t in r.after.tables:
+            r.report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it was "
+                     "not there before the migration", r.first)
+
+
 def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip: set[tuple]) -> list[_Effect]:
     """What differs between the history's definitions and the state after the migration and its
     rollback: a default, nullability or type the rollback restores differently, a function body,
@@ -384,44 +548,11 @@ def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip:
     if after_up.tainted or after.tainted:
         return []
     first = next((s.line for s in up.statements if s.tx_control is None), 1)
-    out: list[_Effect] = []
-
-    def report(keys: set[tuple], what: str, line: int) -> None:
-        if not keys & skip:
-            out.append(_Effect(frozenset(), what, line))
-
-    for (t, c), before in history.columns.items():
-        line = after_up.touched.get(("table", t), first)
-        col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
-        now = after.columns.get((t, c))
-        if now is None:
-            if t in after.tables:
-                report(col_keys, f"column {t}.{c} is missing after the rollback", line)
-        elif diffs := column_differences(before, now):
-            report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", line)
-    for (t, c) in after.columns.keys() - history.columns.keys():
-        if t in history.tables and t in after.tables:
-            report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not there "
-                   "before the migration", after_up.touched.get(("table", t), first))
-    for key, body in history.functions.items():
-        name, args = key
-        label = f"function {name}({', '.join(args)})"
-        line = after_up.touched.get(("function", key), first)
-        if key not in after.functions:
-            report({("function", name)}, f"{label} is dropped and not re-created", line)
-        elif body is not None and after.functions[key] is not None and after.functions[key] != body:
-            report({("function", name), ("function-replaced", name)}, f"{label} gets a different body back "
-                   "than it had", line)
-    for name, (t, _) in history.indexes.items():
-        if name not in after.indexes and t in after.tables:
-            report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
-                   after_up.touched.get(("table", t), first))
-    for name in after.indexes.keys() - history.indexes.keys():
-        t = after.indexes[name][0]
-        if t in history.tables and t in after.tables:
-            report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it was "
-                   "not there before the migration", first)
-    return out
+    r = _Restored(history, after_up, after, first, skip)
+    _restored_columns(r)
+    _restored_functions(r)
+    _restored_indexes(r)
+    return r.out
 
 
 def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rollback_text: str | None,

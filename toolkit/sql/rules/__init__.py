@@ -4,7 +4,9 @@ A rule module defines `RULE = Rule(...)` and one or both of
     check(stmt: Statement, ctx: Context) -> Iterator[Finding]      called per statement
     check_file(ctx: FileContext) -> Iterator[Finding]               called once per file
 Rules only look at values (the parse tree and the lock facts); the report is built from their
-findings, never by the rules themselves.
+findings, never by the rules themselves. Rule, Finding, Context and FileContext live in
+rules/model.py: rule modules and rollback_coverage import them from there (this package loads them,
+so importing it back would be a cycle); they are re-exported here for everyone else.
 """
 
 from __future__ import annotations
@@ -12,89 +14,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-from toolkit.sql.locks import StatementFacts, TableLock
-from toolkit.sql.parse import ParsedFile, Statement
+from toolkit.sql.parse import Statement
 
-SEVERITIES = ("notice", "warning", "error")  # weakest first
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str  # error | warning | notice
-    summary: str  # a few words for tables and docs
-    why: str  # one sentence: why this is dangerous
-    instead: str  # the safe pattern to use instead
-    # Size-sensitive rules are about time under a lock: on a table known to be small they drop to
-    # a notice, on a large one the message carries its size.
-    size_sensitive: bool = False
-    kind: str = "statement"  # statement | lock (derived from lock facts) | file | rollback
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    path: str
-    line: int
-    message: str  # what this statement does, concretely
-    why: str
-    instead: str
-    table: str | None = None
-    statement: int | None = None  # index in the file, for grouping in reports
-    held: bool = False  # lock-derived, and the blocking lock was taken by an earlier statement
-
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "path": self.path, "line": self.line,
-                "message": self.message, "why": self.why, "instead": self.instead, "table": self.table}
-
-    def with_(self, **changes) -> Finding:
-        return replace(self, **changes)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Knobs a rule may read (from config)."""
-
-    lock_timeout_max_ms: int = 5000
-
-
-@dataclass(frozen=True)
-class Context:
-    path: str
-    facts: StatementFacts
-    file_facts: tuple[StatementFacts, ...]
-    options: Options = field(default_factory=Options)
-
-    def finding(self, rule: Rule, message: str, *, table: str | None = None, severity: str | None = None,
-                line: int | None = None) -> Finding:
-        stmt = self.facts.statement
-        return Finding(rule.id, severity or rule.severity, self.path, line or stmt.line, message, rule.why,
-                       rule.instead, table, stmt.index)
-
-    def locks_on_existing(self) -> list[TableLock]:
-        return [lk for lk in self.facts.locks if not lk.new]
-
-
-@dataclass(frozen=True)
-class FileContext:
-    path: str
-    parsed: ParsedFile
-    file_facts: tuple[StatementFacts, ...]
-    options: Options = field(default_factory=Options)
-
-    def finding(self, rule: Rule, message: str, stmt: Statement | None, *, line: int | None = None,
-                severity: str | None = None) -> Finding:
-        return Finding(rule.id, severity or rule.severity, self.path, line or (stmt.line if stmt else 1),
-                       message, rule.why, rule.instead, None, stmt.index if stmt else None)
+# Re-exported: rules, reports and callers have always imported these from the package.
+from toolkit.sql.rules.model import SEVERITIES as SEVERITIES
+from toolkit.sql.rules.model import Context as Context
+from toolkit.sql.rules.model import FileContext as FileContext
+from toolkit.sql.rules.model import Finding as Finding
+from toolkit.sql.rules.model import Options as Options
+from toolkit.sql.rules.model import Rule as Rule
+from toolkit.sql.rules.model import severity_rank as severity_rank
 
 
 @dataclass(frozen=True)

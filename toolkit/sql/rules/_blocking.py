@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.sql.locks import blocks
-from toolkit.sql.rules import Context, Finding, Rule
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 
 def slow_under_blocking_lock(ctx: Context, rule: Rule, *, rewrite: bool) -> Iterator[Finding]:

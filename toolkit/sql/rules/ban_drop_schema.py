@@ -8,7 +8,7 @@ from pglast import ast
 from pglast.enums import ObjectType
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="ban-drop-schema",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._blocking import slow_under_blocking_lock
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="blocking-rewrite",

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pglast.enums import AlterTableType
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import alter_cmds
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="changing-column-type",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toolkit.sql.rules import FileContext, Finding, Rule
+from toolkit.sql.rules.model import FileContext, Finding, Rule
 
 RULE = Rule(
     id="concurrently-in-transaction",

@@ -8,8 +8,8 @@ from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import alter_cmds, constraints, new_columns, table_name
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="constraint-missing-not-valid",

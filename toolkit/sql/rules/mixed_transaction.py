@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pglast import ast
 
-from toolkit.sql.rules import FileContext, Finding, Rule
+from toolkit.sql.rules.model import FileContext, Finding, Rule
 
 RULE = Rule(
     id="mixed-transaction",

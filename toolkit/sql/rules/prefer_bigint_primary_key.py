@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from toolkit.sql.locks import column_type
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import new_columns, primary_key_columns
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="prefer-bigint-primary-key",

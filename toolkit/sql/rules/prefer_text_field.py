@@ -8,8 +8,8 @@ from pglast import ast
 
 from toolkit.sql.locks import column_type
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import new_columns
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="prefer-text-field",

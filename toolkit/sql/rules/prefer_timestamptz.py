@@ -9,8 +9,8 @@ from pglast.enums import AlterTableType
 
 from toolkit.sql.locks import column_type
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import alter_cmds, new_columns
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="prefer-timestamptz",

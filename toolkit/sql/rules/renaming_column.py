@@ -8,8 +8,8 @@ from pglast import ast
 from pglast.enums import ObjectType
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import table_name
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="renaming-column",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from toolkit.sql.locks import duration_ms, timeout_settings
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="timeout-disabled",

@@ -8,8 +8,8 @@ from pglast.enums import ConstrType
 
 from toolkit.sql.locks import add_column_facts, expression_volatility
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
 from toolkit.sql.rules._util import constraints, new_columns
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="volatile-default",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pglast import ast
 
 from toolkit.sql.parse import Statement
-from toolkit.sql.rules import Context, Finding, Rule
+from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
     id="whole-table-dml",
