@@ -92,11 +92,13 @@ class _Source:
     """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
     the cheap JSON parse tree, lint and lock analysis need the AST."""
 
-    __slots__ = ("text", "streamed", "statements", "_nodes", "_recent")
+    __slots__ = ("text", "streamed", "statements", "pos", "_nodes", "_recent")
 
     def __init__(self, text: str, streamed: bool) -> None:
         self.text = text
         self.streamed = streamed
+        # (start, line, end_line) of each statement: 24 bytes where three int objects take 96
+        self.pos = array("q")
         self.statements: tuple[Statement, ...] = ()
         self._nodes: list[ast.Node] | None = None
         self._recent: OrderedDict[int, ast.Node] = OrderedDict()
@@ -212,14 +214,10 @@ class Statement:
     """One statement of a file. Immutable; equal when index, text, kind and position are."""
 
     # A streamed 50 MB file has half a million of these: slots, and no per-statement copy of its text.
-    __slots__ = ("index", "kind", "start", "line", "end_line", "comments", "_text", "_raw", "_src", "_relations",
-                 "_tx")
+    __slots__ = ("index", "kind", "comments", "_text", "_raw", "_src", "_relations", "_tx")
 
     index: int  # 0-based position in the file, transaction control included
     kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
-    start: int  # character offset in the file
-    line: int  # 1-based line of the statement's first character
-    end_line: int
     comments: tuple[str, ...]  # comments just before it
 
     def __init__(self, index: int, text: str | None, kind: str, raw: dict[str, Any], start: int = 0,
@@ -230,10 +228,13 @@ class Statement:
         put = _object_setattr
         put(self, "index", index)
         put(self, "kind", kind)
-        put(self, "start", start)
-        put(self, "line", line)
-        put(self, "end_line", end_line)
         put(self, "comments", comments)
+        if _src is None:
+            _src = _Source(text or "", streamed=False)
+            _src.pos.extend([0] * (3 * index))
+        if len(_src.pos) != 3 * index:
+            raise ValueError(f"statement {index} of a file must follow statement {index - 1}")
+        _src.pos.extend((start, line, end_line))
         put(self, "_text", text if text is not None else _len)  # the text, or its length in the file's text
         put(self, "_raw", raw if _keep_raw else None)
         put(self, "_src", _src)
@@ -244,6 +245,20 @@ class Statement:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Statement is immutable: cannot assign {name}")
+
+    @property
+    def start(self) -> int:
+        """Character offset in the file."""
+        return self._src.pos[3 * self.index]
+
+    @property
+    def line(self) -> int:
+        """1-based line of the statement's first character."""
+        return self._src.pos[3 * self.index + 1]
+
+    @property
+    def end_line(self) -> int:
+        return self._src.pos[3 * self.index + 2]
 
     @property
     def text(self) -> str:
@@ -426,7 +441,7 @@ def _parse_streamed(text: str, path: str) -> ParsedFile | None:
     return ParsedFile(path=path, text=text, statements=src.statements)
 
 
-_SPLIT_CHARS = 1 << 22
+_SPLIT_CHARS = 1 << 16  # the C scanner holds ~10x its input until it returns: small chunks
 
 
 def _split(text: str) -> array | None:
