@@ -77,46 +77,56 @@ class RollbackOutcome:
                            "detail": s.detail} for s in self.story.steps]}
 
 
+def _mark(request: RollbackRequest, reporter, state: str, description: str) -> None:
+    if reporter.enabled and request.deployment_id:
+        reporter.set_state(request.deployment_id, request.env_name, state, description)
+
+
+def _undo_migrations(request: RollbackRequest, out: RollbackOutcome, progress: Callable[[str], None]) -> None:
+    """The rollback scripts, newest first, each with its tracking row; what is left stays listed."""
+    from toolkit.db import connect
+    from toolkit.migrations import runner
+
+    story = out.story
+    with connect(request.database_url) as conn:
+        with story.step("check", "Check what is applied") as rec:
+            states = {s.name: s.state for s in runner.read_states(conn, request.config)}
+            todo = [n for n in request.migrations if states.get(n) in ("applied", "changed", "failed")]
+            gone = [n for n in request.migrations if n not in todo]
+            unknown = [n for n in gone if n not in states]
+            if unknown:
+                raise UsageError(f"unknown migration(s): {', '.join(unknown)}",
+                                 hint="no such file in the migrations folder and no tracking row")
+            rec.detail = f"to undo: {', '.join(todo) or 'nothing'}"
+            if gone:
+                rec.detail += f"; already not applied: {', '.join(gone)}"
+        out.remaining = list(todo)
+        for name in todo:
+            with story.step("rollback", f"Roll back {name}") as rec:
+                result = runner.rollback(conn, request.config, request.env_name, name, progress=progress)
+                out.undone += result.rolled_back
+                out.remaining.remove(name)
+                rec.detail = "rollback script ran; tracking row removed"
+
+
 def rollback_deploy(request: RollbackRequest, reporter: GitHubReporter | NoGitHub | None = None,
                     progress: Callable[[str], None] = info) -> RollbackOutcome:
-    from toolkit.db import connect
     from toolkit.deploy.pipeline import _locate
-    from toolkit.migrations import runner
 
     request.check()
     reporter = reporter or NoGitHub()
     env = request.config.environment(request.env_name)
     story = Story(f"migrate-action rollback of {request.env_name} ({request.mode})")
     out = RollbackOutcome(FAILURE, story, request.env_name, request.mode)
-    if reporter.enabled and request.deployment_id:
-        try:  # marking is a courtesy: without `deployments: write` the rollback still runs
-            reporter.set_state(request.deployment_id, request.env_name, "in_progress",
-                               f"rolling back ({request.mode}): {request.reason}")
-        except ToolkitError as exc:
-            from toolkit.console import warn
+    try:  # marking is a courtesy: without `deployments: write` the rollback still runs
+        _mark(request, reporter, "in_progress", f"rolling back ({request.mode}): {request.reason}")
+    except ToolkitError as exc:
+        from toolkit.console import warn
 
-            warn(f"could not mark deployment {request.deployment_id}: {exc.message}")
+        warn(f"could not mark deployment {request.deployment_id}: {exc.message}")
     try:
         if request.mode == "migrations":
-            with connect(request.database_url) as conn:
-                with story.step("check", "Check what is applied") as rec:
-                    states = {s.name: s.state for s in runner.read_states(conn, request.config)}
-                    todo = [n for n in request.migrations if states.get(n) in ("applied", "changed", "failed")]
-                    gone = [n for n in request.migrations if n not in todo]
-                    unknown = [n for n in gone if n not in states]
-                    if unknown:
-                        raise UsageError(f"unknown migration(s): {', '.join(unknown)}",
-                                         hint="no such file in the migrations folder and no tracking row")
-                    rec.detail = f"to undo: {', '.join(todo) or 'nothing'}"
-                    if gone:
-                        rec.detail += f"; already not applied: {', '.join(gone)}"
-                out.remaining = list(todo)
-                for name in todo:
-                    with story.step("rollback", f"Roll back {name}") as rec:
-                        result = runner.rollback(conn, request.config, request.env_name, name, progress=progress)
-                        out.undone += result.rolled_back
-                        out.remaining.remove(name)
-                        rec.detail = "rollback script ran; tracking row removed"
+            _undo_migrations(request, out, progress)
         else:
             with story.step("restore", "Restore backup") as rec:
                 rec.detail = backups.restore(request.config, env, request.database_url, request.backup_uri or "")
@@ -124,16 +134,13 @@ def rollback_deploy(request: RollbackRequest, reporter: GitHubReporter | NoGitHu
         out.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         out.error_file, out.error_line = _locate(exc)
         left = f"; still applied: {', '.join(out.remaining)}" if out.remaining else ""
-        if reporter.enabled and request.deployment_id:
-            reporter.set_state(request.deployment_id, request.env_name, "error",
-                               f"rollback failed: {out.error}{left}")
+        _mark(request, reporter, "error", f"rollback failed: {out.error}{left}")
         return out
 
     out.result = ROLLED_BACK
     if reporter.enabled and request.deployment_id:
         with story.step("report", "Mark deployment rolled back") as rec:
             what = ", ".join(out.undone) if request.mode == "migrations" else f"restored {request.backup_uri}"
-            reporter.set_state(request.deployment_id, request.env_name, "inactive",
-                               f"rolled back ({what}): {request.reason}")
+            _mark(request, reporter, "inactive", f"rolled back ({what}): {request.reason}")
             rec.detail = f"deployment {request.deployment_id}: inactive (rolled back)"
     return out

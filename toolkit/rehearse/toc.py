@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 # Longest first so "TABLE DATA" wins over "TABLE".
@@ -112,17 +112,10 @@ class RestorePlan:
     use_list: str = ""
 
 
-def plan_restore(entries: list[TocEntry], touched: Iterable[str], fks: list[ForeignKey], *,
-                 migrations_table: str, exclude: Iterable[str] = (), full: bool = False) -> RestorePlan:
-    """Which table data to restore (see the module docstring) and the `-L` use-list that does it.
-    `full` keeps every table's data (patterns still exclude)."""
-    tables = {e.table for e in entries if e.desc == "TABLE"}
-    with_data = {e.table for e in entries if e.desc == "TABLE DATA"}
-    patterns = list(exclude)
-
-    def excluded(t: str) -> bool:
-        return any(fnmatch.fnmatchcase(t, p) or fnmatch.fnmatchcase(t.split(".", 1)[1], p) for p in patterns)
-
+def _data_closure(tables: set[str], touched: Iterable[str], fks: list[ForeignKey], *, migrations_table: str,
+                  excluded: Callable[[str], bool], full: bool) -> dict[str, str]:
+    """Tables whose rows to restore, with why: touched, the migrations table, and (transitively) what
+    their foreign keys reference."""
     refs: dict[str, list[ForeignKey]] = {}
     for fk in fks:
         refs.setdefault(fk.table, []).append(fk)
@@ -144,11 +137,12 @@ def plan_restore(entries: list[TocEntry], touched: Iterable[str], fks: list[Fore
         t = queue.pop(0)
         for fk in refs.get(t, ()):
             want(fk.references, f"referenced by {t}")
-    data = sorted(why)
-    dropped = sorted(f"{fk.table}.{fk.name}" for fk in fks
-                     if fk.table in why and fk.references not in why and fk.references in with_data)
-    dropped_keys = {(fk.table.split(".", 1)[0], f"{fk.table.split('.', 1)[1]} {fk.name}") for fk in fks
-                    if f"{fk.table}.{fk.name}" in dropped}
+    return why
+
+
+def _use_list(entries: list[TocEntry], why: dict[str, str], dropped_keys: set[tuple[str, str]]
+              ) -> tuple[list[str], list[str]]:
+    """pg_restore's -L lines (left-out entries commented with ';') and the data entries skipped."""
     lines, skipped = [], []
     for e in entries:
         keep = True
@@ -160,7 +154,28 @@ def plan_restore(entries: list[TocEntry], touched: Iterable[str], fks: list[Fore
         elif e.desc == "FK CONSTRAINT":
             keep = (e.schema, e.name) not in dropped_keys
         lines.append(e.line if keep else ";" + e.line)
+    return lines, skipped
+
+
+def plan_restore(entries: list[TocEntry], touched: Iterable[str], fks: list[ForeignKey], *,
+                 migrations_table: str, exclude: Iterable[str] = (), full: bool = False) -> RestorePlan:
+    """Which table data to restore (see the module docstring) and the `-L` use-list that does it.
+    `full` keeps every table's data (patterns still exclude)."""
+    tables = {e.table for e in entries if e.desc == "TABLE"}
+    with_data = {e.table for e in entries if e.desc == "TABLE DATA"}
+    patterns = list(exclude)
+
+    def excluded(t: str) -> bool:
+        return any(fnmatch.fnmatchcase(t, p) or fnmatch.fnmatchcase(t.split(".", 1)[1], p) for p in patterns)
+
+    why = _data_closure(tables, touched, fks, migrations_table=migrations_table, excluded=excluded, full=full)
+    dropped = sorted(f"{fk.table}.{fk.name}" for fk in fks
+                     if fk.table in why and fk.references not in why and fk.references in with_data)
+    dropped_keys = {(fk.table.split(".", 1)[0], f"{fk.table.split('.', 1)[1]} {fk.name}") for fk in fks
+                    if f"{fk.table}.{fk.name}" in dropped}
+    lines, skipped = _use_list(entries, why, dropped_keys)
     return RestorePlan(
-        data_tables=data, schema_only_tables=sorted(tables - set(why)),
+        data_tables=sorted(why), schema_only_tables=sorted(tables - set(why)),
         excluded=sorted(t for t in tables if excluded(t)), why=why, dropped_fks=dropped, skipped=skipped,
         use_list="\n".join(lines) + "\n")
+
