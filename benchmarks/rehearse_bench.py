@@ -99,7 +99,7 @@ def main() -> None:
             orders = conn.execute("SELECT pg_total_relation_size('orders')").fetchone()[0]
         print(f"database {size / 2**20:.0f} MB, orders {orders / 2**20:.0f} MB (filled in {time.monotonic() - t:.0f} s)")
         backup = take_backup(config, env, pg.url("app"), progress=False)
-        print(f"backup {backup.manifest['size_bytes'] / 2**20:.0f} MB compressed")
+        print(f"backup {backup.manifest.size_bytes / 2**20:.0f} MB compressed")
         for name, text in MIGRATIONS.items():
             (folder / f"{name}.sql").write_text(text)
 

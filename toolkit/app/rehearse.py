@@ -55,7 +55,7 @@ def find_backup(config: Config, s: RehearseSettings):
     prefix = config.backup.prefix if s.prefix is None else s.prefix
     for manifest in newest_manifests(client, bucket, folder(prefix, s.env_name)):
         if is_verified(manifest):
-            obj, manifest = read_manifest(client, parse_uri(manifest["manifest_uri"]))
+            obj, manifest = read_manifest(client, parse_uri(manifest.manifest_uri))
             return client, obj, manifest
     raise ToolkitError(f"no verified backup of {s.env_name} in s3://{bucket}/{folder(prefix, s.env_name)}",
                        hint=f"take one with `backup --env {s.env_name}`, or pass --backup-uri")
@@ -67,7 +67,7 @@ def rehearse(config: Config, s: RehearseSettings, progress: Callable[[str], None
     if s.scratch_url is not None and not s.scratch_url.strip():
         raise UsageError("--scratch-url is empty")
     client, obj, manifest = find_backup(config, s)
-    progress(f"backup {obj} of {manifest['started_at']}")
+    progress(f"backup {obj} of {manifest.started_at}")
     place = scratch_mod.scratch_database(s.scratch_url) if s.scratch_url else scratch_mod.embedded_cluster()
     with place as sc:
         progress(f"scratch database on {sc.where}")
@@ -132,7 +132,7 @@ def _on_scratch(config, s: RehearseSettings, client, obj, manifest, sc, progress
     total = sum(m.wall_ms for m in migrations)
     return Rehearsal(environment=s.env_name, scratch=sc.where, restored=restored, migrations=tuple(migrations),
                      probed_tables=tuple(probed), total_ms=round(total, 1),
-                     already_applied=manifest.get("newest_migration"), notes=tuple(notes))
+                     already_applied=manifest.newest_migration, notes=tuple(notes))
 
 
 def _claims(steps) -> dict[tuple[str, int], tuple[tuple[tuple[str, str], ...], bool]]:

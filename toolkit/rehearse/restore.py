@@ -13,10 +13,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from psycopg import sql
 
+from toolkit.backup.manifest import Manifest
 from toolkit.backup.pgtools import conninfo_and_env, find_tool, last_error_line
 from toolkit.backup.s3 import S3Uri
 from toolkit.backup.stream import read_object
@@ -48,7 +48,7 @@ class RestoreFacts:
     table_rows: dict[str, int] = field(default_factory=dict)
 
 
-def download(client, obj: S3Uri, manifest: dict[str, Any], path: Path) -> int:
+def download(client, obj: S3Uri, manifest: Manifest, path: Path) -> int:
     """The decompressed dump into `path`, checked against the manifest; returns its size."""
     with open(path, "wb") as out:
         stats = read_object(client, obj, manifest, out.write)
@@ -85,7 +85,7 @@ class PartialRestore:
     (pre-data) of everything and the tracking table's rows; (3) once the caller knows the touched
     tables, their data (and what their foreign keys need), then indexes and constraints."""
 
-    def __init__(self, client, obj: S3Uri, manifest: dict[str, Any], scratch_url: str, workdir: Path) -> None:
+    def __init__(self, client, obj: S3Uri, manifest: Manifest, scratch_url: str, workdir: Path) -> None:
         self.client, self.obj, self.manifest, self.url, self.workdir = client, obj, manifest, scratch_url, workdir
         with connect(scratch_url) as conn:
             major = conn.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
@@ -129,8 +129,8 @@ class PartialRestore:
                  for ln in plan.use_list.splitlines()]
         self._restore("\n".join(lines) + "\n", "data", "post-data")
         self.dump.unlink(missing_ok=True)  # the copy of production data lives no longer than needed
-        facts = RestoreFacts(backup_uri=str(self.obj), backup_started_at=self.manifest["started_at"],
-                             environment=self.manifest.get("environment", ""), plan=plan,
+        facts = RestoreFacts(backup_uri=str(self.obj), backup_started_at=self.manifest.started_at,
+                             environment=self.manifest.environment, plan=plan,
                              download_s=round(self.download_s, 3), dump_bytes=self.dump_bytes)
         with connect(self.url) as conn:
             for t in plan.data_tables:
@@ -138,7 +138,7 @@ class PartialRestore:
                 conn.execute(sql.SQL("ANALYZE {}").format(ident))  # planner statistics; reltuples for the report
                 facts.table_bytes[t] = conn.execute("SELECT pg_total_relation_size(%s::regclass)",
                                                     (ident.as_string(conn),)).fetchone()[0]
-                facts.table_rows[t] = int(self.manifest.get("tables", {}).get(t, -1))
+                facts.table_rows[t] = int(self.manifest.tables.get(t, -1))
             facts.restored_bytes = sum(facts.table_bytes.values())
             facts.database_bytes = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         facts.restore_s = round(self.restore_s, 3)
