@@ -91,20 +91,3 @@ def rollback_info(proofs: Iterable[MigrationProof]) -> dict[str, dict]:
         out[m.name] = {"proved": m.proved, "rollback": word,
                        "safety_class": m.safety.name if m.safety else None}
     return out
-
-
-def static_rollback_info(migrations_dir: Path, names: Iterable[str] | None = None) -> dict[str, dict]:
-    """The same data without a database: the class from the parse trees alone, proved None."""
-    from toolkit.migrations.files import discover
-    from toolkit.migrations.runner import load_down, load_up
-    from toolkit.proof.safety import classify_files
-
-    wanted = set(names) if names is not None else None
-    out = {}
-    for f in discover(migrations_dir):
-        if wanted is not None and f.name not in wanted:
-            continue
-        down = load_down(f)
-        cls = classify_files(load_up(f).parsed, down.parsed if down else None)
-        out[f.name] = {"proved": None, "rollback": "static only", "safety_class": cls.name}
-    return out

@@ -12,7 +12,6 @@ import re
 import secrets
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -168,9 +167,3 @@ def embedded_cluster() -> Iterator[Scratch]:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-def stop_quietly(p: subprocess.Popen) -> None:
-    if p.poll() is None:
-        p.kill()
-        p.wait()

@@ -8,7 +8,6 @@ from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
 from toolkit.sql.locks import _rv as table_name  # noqa: F401  (re-exported for rules)
-from toolkit.sql.locks import column_type
 
 
 def alter_cmds(node: ast.Node, *subtypes: AlterTableType) -> Iterator[tuple[str, ast.AlterTableCmd]]:
@@ -52,7 +51,3 @@ def primary_key_columns(node: ast.Node) -> set[tuple[str, str]]:
             if isinstance(elt, ast.Constraint) and elt.contype == ConstrType.CONSTR_PRIMARY:
                 out.update((table, k.sval) for k in elt.keys or ())
     return out
-
-
-def type_of(col: ast.ColumnDef) -> str:
-    return str(column_type(col.typeName)) if col.typeName else "?"
