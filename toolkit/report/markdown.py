@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from toolkit import __version__
 from toolkit.plan.model import MigrationPlan, Plan, effective_locks, lock_effect
+from toolkit.report.links import rule_url
 from toolkit.sql.locks import blocks
 from toolkit.sql.rules import Finding, severity_rank
 
@@ -132,7 +133,10 @@ def _finding(f: Finding, *, explain: bool, with_path: bool) -> str:
     where = f"{f.path}:{f.line}" if with_path else f"line {f.line}"
     line = f"- {ICON[f.severity]} **{f.severity}** {_code(f.rule)} at {_code(where)}: {_md(f.message)}"
     if explain:
-        line += f"\n  - **Why:** {_md(f.why)}\n  - **Instead:** {_md(f.instead)}"
+        line += (f"\n  - **Why:** {_md(f.why)}\n  - **Instead:** {_md(f.instead)}"
+                 f"\n  - **Rule:** [{f.rule}]({rule_url(f.rule)})")
+    else:
+        line += f" ([rule]({rule_url(f.rule)}))"
     return line
 
 
@@ -237,7 +241,7 @@ def _compact(plan: Plan, head: list[str], foot: list[str], limit: int) -> str:
     lines = head + ["", "**All findings** (details omitted to fit GitHub's comment limit):", ""]
 
     def render_one(f: Finding) -> str:
-        return f"- {ICON[f.severity]} {_code(f.rule)} {_code(f'{f.path}:{f.line}')}: {_md(f.message)}"
+        return f"- {ICON[f.severity]} [{_code(f.rule)}]({rule_url(f.rule)}) {_code(f'{f.path}:{f.line}')}: {_md(f.message)}"
 
     tail = "\n".join(["", _legend(plan), *foot]) + "\n"
     for i, f in enumerate(ordered):

@@ -6,6 +6,7 @@ import html
 import re
 
 from toolkit.plan.model import Plan, effective_locks, lock_effect
+from toolkit.report.links import rule_url
 from toolkit.report.markdown import verdict, worst_lock_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -41,6 +42,7 @@ def render(plan: Plan) -> str:
             out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")
             out.append(f"          why: {f.why}")
             out.append(f"          instead: {f.instead}")
+            out.append(f"          rule: {rule_url(f.rule)}")
     out.append("")
     wl = worst_lock_line(plan)
     if wl:
