@@ -8,7 +8,6 @@ a problem before anything started (bad input) is raised.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from toolkit.health import HealthResult, Policy, SqlCheck, http_check, run_healt
 from toolkit.health.report import render_markdown as health_markdown
 
 SUCCESS, FAILURE, NOTHING, DRY_RUN = "success", "failure", "nothing-to-do", "dry-run"
-_LOCATION = re.compile(r"^(?P<path>[^\s:][^:]*\.sql):(?P<line>\d+):")
 
 
 @dataclass(frozen=True)
@@ -105,11 +103,9 @@ class DeployOutcome:
 
 
 def _locate(exc: BaseException) -> tuple[str | None, int | None]:
+    """The file and line at fault, from the error's own fields (ToolkitError.path/line)."""
     path, line = getattr(exc, "path", None), getattr(exc, "line", None)
-    if path and line:
-        return str(path), int(line)
-    m = _LOCATION.match(getattr(exc, "message", "") or str(exc))
-    return (m.group("path"), int(m.group("line"))) if m else (None, None)
+    return (str(path), int(line)) if path and line else (None, None)
 
 
 class _StepFailed(Exception):

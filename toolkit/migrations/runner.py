@@ -50,8 +50,7 @@ class MigrationError(ToolkitError):
     """A statement failed: the message names file:line and carries PostgreSQL's own words."""
 
     def __init__(self, message: str, *, path: str = "", line: int = 0, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.path, self.line = path, line
+        super().__init__(message, hint=hint, path=path, line=line)
 
 
 # -- reading a migration file (pure) -----------------------------------------------------------
@@ -88,17 +87,19 @@ def check_transaction_control(parsed: ParsedFile) -> bool:
         if kind == "begin":
             if depth:
                 raise ToolkitError(f"{path}:{s.line}: nested BEGIN (a transaction is already open since line "
-                                   f"{opened_at}); remove it")
+                                   f"{opened_at}); remove it", path=path, line=s.line)
             depth, opened_at = 1, s.line
         elif kind == "commit":
             if not depth:
-                raise ToolkitError(f"{path}:{s.line}: COMMIT without a BEGIN; remove it")
+                raise ToolkitError(f"{path}:{s.line}: COMMIT without a BEGIN; remove it", path=path, line=s.line)
             depth = 0
         elif kind in ("rollback", "prepare", "commit_prepared", "rollback_prepared", "other"):
             raise ToolkitError(f"{path}:{s.line}: {s.text.split()[0].upper()} in a migration file is not supported: "
-                               "the engine owns the transaction and rolls back by itself on error")
+                               "the engine owns the transaction and rolls back by itself on error",
+                               path=path, line=s.line)
     if depth:
-        raise ToolkitError(f"{path}:{opened_at}: BEGIN is never committed (no COMMIT before the end of the file)")
+        raise ToolkitError(f"{path}:{opened_at}: BEGIN is never committed (no COMMIT before the end of the file)",
+                           path=path, line=opened_at)
     if no_tx:
         tx = [s for s in parsed.statements if s.tx_control in ("begin", "commit", "savepoint", "release",
                                                                "rollback_to")]
@@ -108,7 +109,8 @@ def check_transaction_control(parsed: ParsedFile) -> bool:
                 f"{path}:{s.line}: {s.non_transactional} cannot run inside a transaction, but this file has "
                 f"{tx[0].text.split()[0].upper()} at line {tx[0].line}",
                 hint="remove BEGIN/COMMIT from this file: a migration with such statements runs statement by "
-                     "statement outside a transaction (better: give it a migration of its own)")
+                     "statement outside a transaction (better: give it a migration of its own)",
+                path=path, line=s.line)
         return False
     return True
 
@@ -179,7 +181,8 @@ def check_step(step: Step, settings: EngineSettings) -> None:
                         hint="remove it: the engine sets lock_timeout/statement_timeout itself ([engine] in "
                              "migrate-action.toml). For a reviewed exception put the comment "
                              f"`{TIMEOUT_OPT_OUT}` on the line before the statement (or "
-                             "`-- migrate-action: ignore-file timeout-disabled`)", exit_code=2)
+                             "`-- migrate-action: ignore-file timeout-disabled`)", exit_code=2,
+                        path=step.path, line=st.line)
         verb = _TRACKING_KINDS.get(st.kind)
         if verb and relname in low:
             for rel in st.relations:
@@ -190,7 +193,7 @@ def check_step(step: Step, settings: EngineSettings) -> None:
                         "table; refusing to run the migration",
                         hint="if it means another tool's table of the same name, qualify it with that table's "
                              "schema; or give migrate-action a table of its own with [engine] table in "
-                             "migrate-action.toml", exit_code=2)
+                             "migrate-action.toml", exit_code=2, path=step.path, line=st.line)
 
 
 # -- deciding what runs (pure) -----------------------------------------------------------------

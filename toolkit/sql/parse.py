@@ -49,8 +49,8 @@ _UNSET: Any = object()
 
 class SqlSyntaxError(ToolkitError):
     def __init__(self, path: str, line: int, column: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:{column}: syntax error: {message}", exit_code=2)
-        self.path, self.line, self.column, self.pg_message = path, line, column, message
+        super().__init__(f"{path}:{line}:{column}: syntax error: {message}", exit_code=2, path=path, line=line)
+        self.column, self.pg_message = column, message
 
 
 # pglast builds its AST through Node.__setattr__, which re-validates every value the C parser
@@ -361,7 +361,7 @@ def _parse(text: str, path: str, stream: bool | None = None) -> ParsedFile:
         # PostgreSQL's parser stops at a NUL: what follows it would silently never run.
         line, col = _line_col(text, nul)
         raise ToolkitError(f"{path}:{line}:{col}: NUL character; PostgreSQL would ignore everything after it",
-                           exit_code=2)
+                           exit_code=2, path=path, line=line)
     if stream if stream is not None else len(text) > STREAM_CHARS:
         streamed = _parse_streamed(text, path)
         if streamed is not None:
