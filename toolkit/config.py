@@ -81,14 +81,17 @@ class Environment:
     # throwaway database. refuse: a drifted database is not migrated; warn: say so and go on.
     drift: Literal["refuse", "warn", "ignore"] = "ignore"
 
+    def database_url_var(self) -> str | None:
+        """The environment variable the URL comes from: DATABASE_URL_<ENV> (url_env), then DATABASE_URL."""
+        return next((var for var in (self.url_env, "DATABASE_URL") if os.environ.get(var)), None)
+
     def database_url(self, override: str | None = None) -> str:
         """The URL from --database-url, DATABASE_URL_<ENV>, then DATABASE_URL."""
         if override:
             return override
-        for var in (self.url_env, "DATABASE_URL"):
-            value = os.environ.get(var)
-            if value:
-                return value
+        var = self.database_url_var()
+        if var:
+            return os.environ[var]
         raise UsageError(
             f"no database URL for environment '{self.name}'",
             hint=f"set {self.url_env} (or DATABASE_URL), or pass --database-url",

@@ -72,9 +72,8 @@ def backup_targets(config: Config, env_name: str) -> list[str]:
     """Names of the environment variables holding the URLs of every database of the environment:
     the one its URL resolves from (config's Environment.database_url), then its extra_url_envs."""
     env = config.environment(env_name)
-    url = env.database_url()  # the one resolution, and its one-line error when there is none
-    main = next(var for var in (env.url_env, "DATABASE_URL") if os.environ.get(var) == url)
-    return [main, *env.extra_url_envs]
+    env.database_url()  # its one-line error when there is no URL
+    return [env.database_url_var(), *env.extra_url_envs]
 
 
 def _backup_url(settings: TakeBackupSettings) -> str:

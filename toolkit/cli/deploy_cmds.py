@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import click
 
-from toolkit.cli.common import dir_option, env_options, format_option, make_context
-from toolkit.console import confirm_environment, info
+from toolkit.cli.common import confirm_callback, dir_option, env_options, format_option, make_context
+from toolkit.console import info
 from toolkit.errors import ToolkitError
 
 # (option suffix, dest, type, help). The same knobs in `health-check` (--deadline) and in `deploy`
@@ -48,10 +48,6 @@ def _health_spec(kwargs: dict):
     from toolkit.app.health_check import HealthKnobs
 
     return HealthKnobs(**{k[3:]: kwargs.pop(k) for k in list(kwargs) if k.startswith("hc_")}).spec()
-
-
-def _confirm(yes: bool) -> Callable[[str, str], None]:
-    return lambda env_name, action: confirm_environment(env_name, action, assume_yes=yes)
 
 
 # -- health-check ----------------------------------------------------------------------------------
@@ -132,7 +128,7 @@ def deploy(env_name: str, database_url: str | None, migrations_dir: str | None, 
                                         auto_rollback=auto_rollback, rollback_workflow=rollback_workflow,
                                         dry_run=dry_run, allow_out_of_order=allow_out_of_order, github=github,
                                         commit_status=commit_status, ref=ref, scratch_url=scratch_url),
-                         confirm=_confirm(yes))
+                         confirm=confirm_callback(yes))
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
@@ -170,7 +166,7 @@ def rollback_deploy(env_name: str, database_url: str | None, migrations_dir: str
                                       migrations=tuple(parse_migration_list(migration_list)),
                                       backup_uri=backup_uri, reason=reason, deployment_id=deployment_id,
                                       github=github)
-    outcome = run_rollback(settings, confirm=_confirm(yes))
+    outcome = run_rollback(settings, confirm=confirm_callback(yes))
     if fmt == "json":
         click.echo(json.dumps(outcome.to_dict(), indent=2))
     else:
