@@ -143,6 +143,17 @@ def test_statements_are_immutable_and_compare_by_value():
     assert (a, b) == again and hash(a) == hash(again[0]) and a != b
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_statements_survive_copy_and_pickle(stream):
+    import copy
+    import pickle
+    st = parse_mod._parse("SELECT 1;\nCREATE TABLE s.t (id int);", "<sql>", stream=stream).statements[1]
+    for again in (copy.copy(st), copy.deepcopy(st), pickle.loads(pickle.dumps(st))):  # noqa: S301 - our own bytes
+        assert again == st
+        assert (again.line, again.start, again.relations) == (2, 10, ("s.t",))
+        assert isinstance(again.node, ast.CreateStmt)
+
+
 def test_the_ast_is_identical_to_pglasts_own():
     from pglast import parser
     for path in FILES[:200]:

@@ -92,11 +92,12 @@ class _Source:
     """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
     the cheap JSON parse tree, lint and lock analysis need the AST."""
 
-    __slots__ = ("text", "streamed", "statements", "pos", "_nodes", "_recent")
+    __slots__ = ("text", "streamed", "statements", "pos", "first", "_nodes", "_recent")
 
-    def __init__(self, text: str, streamed: bool) -> None:
+    def __init__(self, text: str, streamed: bool, first: int = 0) -> None:
         self.text = text
         self.streamed = streamed
+        self.first = first  # the index of its first statement: a Statement built alone keeps its index
         # (start, line, end_line) of each statement: 24 bytes where three int objects take 96
         self.pos = array("q")
         self.statements: tuple[Statement, ...] = ()
@@ -107,7 +108,7 @@ class _Source:
         if not self.streamed:
             if self._nodes is None:
                 self._nodes = _parse_nodes(self.text)
-            return self._nodes[st.index]
+            return self._nodes[st.index - self.first]
         found = self._recent.get(st.index)
         if found is None:
             self._parse_from(st.index)
@@ -230,9 +231,8 @@ class Statement:
         put(self, "kind", kind)
         put(self, "comments", comments)
         if _src is None:
-            _src = _Source(text or "", streamed=False)
-            _src.pos.extend([0] * (3 * index))
-        if len(_src.pos) != 3 * index:
+            _src = _Source(text or "", streamed=False, first=index)
+        if len(_src.pos) != 3 * (index - _src.first):
             raise ValueError(f"statement {index} of a file must follow statement {index - 1}")
         _src.pos.extend((start, line, end_line))
         put(self, "_text", text if text is not None else _len)  # the text, or its length in the file's text
@@ -249,16 +249,16 @@ class Statement:
     @property
     def start(self) -> int:
         """Character offset in the file."""
-        return self._src.pos[3 * self.index]
+        return self._src.pos[3 * (self.index - self._src.first)]
 
     @property
     def line(self) -> int:
         """1-based line of the statement's first character."""
-        return self._src.pos[3 * self.index + 1]
+        return self._src.pos[3 * (self.index - self._src.first) + 1]
 
     @property
     def end_line(self) -> int:
-        return self._src.pos[3 * self.index + 2]
+        return self._src.pos[3 * (self.index - self._src.first) + 2]
 
     @property
     def text(self) -> str:
@@ -297,6 +297,17 @@ class Statement:
             _object_setattr(self, "_relations", found)
         return self._relations
 
+    def __reduce__(self) -> tuple:
+        # pickle/copy: a Statement of its own, with the same values (the file's caches stay behind)
+        return (_rebuild, (self.index, self.text, self.kind, self.raw, self.start, self.line, self.end_line,
+                           self.comments))
+
+    def __copy__(self) -> Statement:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Statement:
+        return self  # immutable
+
     def _key(self) -> tuple:
         return (self.index, self.text, self.kind, self.start, self.line, self.end_line)
 
@@ -311,6 +322,11 @@ class Statement:
     def __repr__(self) -> str:
         return (f"Statement(index={self.index!r}, text={self.text!r}, kind={self.kind!r}, start={self.start!r}, "
                 f"line={self.line!r}, end_line={self.end_line!r})")
+
+
+def _rebuild(index: int, text: str, kind: str, raw: dict[str, Any], start: int, line: int, end_line: int,
+             comments: tuple[str, ...]) -> Statement:
+    return Statement(index, text, kind, raw, start, line, end_line, comments)
 
 
 _shared_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
