@@ -84,23 +84,6 @@ def long_holders(conn: psycopg.Connection, relations: Iterable[str]) -> list[str
     return [f"{r[7]} is locked by {_describe(r)}" for r in rows]
 
 
-def raw_relations(raw: Any) -> set[str]:
-    """Every table named in a statement's JSON parse tree (cheap: no AST is built)."""
-    out: set[str] = set()
-    stack = [raw]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            # A RangeVar appears wrapped ({"RangeVar": {...}}) in lists, bare in typed fields.
-            rv = v.get("RangeVar", v)
-            if isinstance(rv, dict) and rv.get("relname") and "relpersistence" in rv:
-                out.add(f"{rv['schemaname']}.{rv['relname']}" if rv.get("schemaname") else rv["relname"])
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return out
-
-
 def bounded(conn: psycopg.Connection, settings: EngineSettings, label: str, relation: str,
             fn: Callable[[], T], progress: Callable[[str], None] | None = None) -> T:
     """Run one of the engine's own statements (on the tracking table) with a bounded lock wait:

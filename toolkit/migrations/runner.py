@@ -26,7 +26,7 @@ from psycopg import errors as pg_errors
 from toolkit.config import Config, EngineSettings
 from toolkit.errors import ToolkitError
 from toolkit.migrations import tracking
-from toolkit.migrations.blockers import bounded, held_by, long_holders, raw_relations
+from toolkit.migrations.blockers import bounded, held_by, long_holders
 from toolkit.migrations.files import MigrationFile, discover
 from toolkit.migrations.session import Baseline, bound_session, changes_role, engine_session
 from toolkit.migrations.status import (
@@ -595,7 +595,7 @@ def _report_long_holders(conn: psycopg.Connection, steps: dict[str, Step], progr
     rels: set[str] = set()
     for step in steps.values():
         for st in step.statements:
-            rels |= set(st.relations) if st.kind == "DropStmt" else raw_relations(st.raw)
+            rels |= set(st.relations)  # every table the statement names (cached; DROP targets too)
     try:
         found = long_holders(conn, rels)
     except psycopg.Error:
