@@ -52,7 +52,7 @@ def read_text(path: Path) -> str:
 def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[PendingMigration], list]]:
     """(pending, history) per directory: files named or found, and the earlier siblings before them."""
     from toolkit.migrations.files import ROLLBACK_SUFFIX
-    from toolkit.plan.sources import display_path
+    from toolkit.migrations.pending import display_path
 
     chosen: dict[Path, set[Path]] = {}
     for p in [Path(x) for x in paths] or [default_dir]:

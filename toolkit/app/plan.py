@@ -19,7 +19,8 @@ from typing import Any
 
 from toolkit.config import Config, Environment
 from toolkit.errors import UsageError
-from toolkit.plan.environment import check_lint_settings, exit_code, plan_from_connection, rule_options
+from toolkit.migrations.pending import plan_from_connection
+from toolkit.plan.environment import check_lint_settings, exit_code, rule_options
 from toolkit.plan.model import Plan
 
 
@@ -85,8 +86,8 @@ def plan_for_environment(config: Config, env: Environment, database_url: str | N
 
 def _plan_for_environment(config: Config, env: Environment, database_url: str | None,
                           base_ref: str | None) -> Plan:
+    from toolkit.migrations.pending import pending_from_git
     from toolkit.plan.build import build_plan
-    from toolkit.plan.sources import pending_from_git
 
     check_lint_settings(config)
     if database_url:

@@ -313,7 +313,7 @@ def _plan_markdown(config: Config, env_name: str, conn) -> str | None:
     """The plan area's Markdown plan (locks, findings) of the pending migrations; None if it fails:
     the plan is for reading, and must never stop a deploy."""
     try:
-        from toolkit.plan.environment import plan_from_connection
+        from toolkit.migrations.pending import plan_from_connection
         from toolkit.report.markdown import render
 
         return render(plan_from_connection(config, env_name, conn))

@@ -1,8 +1,7 @@
-"""The plan of one environment from an open connection, as the plan use cases and the deploy
-pipeline need it, with the lint settings checks and the exit code they share.
-
-Choosing the source (the database, else git against a base ref) and opening the connection is the
-use case's: toolkit.app.plan.plan_for_environment.
+"""What the plan and lint commands share, pure: the lint settings checks, the rule options, and the
+exit code a plan gives. Reading the pending set and the database's facts is
+toolkit.migrations.pending's (plan_from_connection); choosing the source is the use case's
+(toolkit.app.plan.plan_for_environment).
 """
 
 from __future__ import annotations
@@ -36,19 +35,3 @@ def check_lint_settings(config: Config) -> None:
         raise UsageError(f"[lint] fail_on = {config.lint.fail_on!r} is not one of: {', '.join(FAIL_ON_LEVELS)}")
     label = config.source.name if config.source else "defaults"
     check_rule_ids(config.lint.disable, f"{label}: [lint] disable")
-
-
-def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
-    """Pending migrations from the database, with the sizes of the tables they touch."""
-    from toolkit.plan.build import build_plan, tables_touched
-    from toolkit.plan.sources import database_facts, pending_from_database, table_stats
-
-    check_lint_settings(config)
-    ps = pending_from_database(config, conn)
-    facts = database_facts(conn)
-    common = dict(environment=env_name, source=ps.source, history=ps.history, settings=config.lint,
-                  options=rule_options(config), server_settings=facts.settings, functions=facts.functions)
-    draft = build_plan(ps.pending, check_rollback=False, **common)
-    stats = table_stats(conn, tables_touched(draft))
-    return build_plan(ps.pending, stats=stats, edited=ps.edited, notes=ps.notes, **common)
-

@@ -1,4 +1,6 @@
-"""The edges of planning: which migrations are pending (database or git), and how big the tables are.
+"""The edges of planning: which migrations are pending (database or git), how big the tables are,
+and what the database says that a file cannot (TimeZone, function volatility); plan_from_connection
+puts them through the pure builder (toolkit.plan.build).
 
 Everything here does I/O and returns plain values for the pure builder.
 """
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from toolkit.config import Config
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.migrations.files import MigrationFile, discover
-from toolkit.plan.model import PendingMigration
+from toolkit.plan.model import PendingMigration, Plan
 from toolkit.sql.lint import TableStats
 
 if TYPE_CHECKING:  # psycopg costs 0.1-0.3 s to import: `lint` and plans from git never load it
@@ -194,3 +196,19 @@ def database_facts(conn: psycopg.Connection) -> DatabaseFacts:
             functions[name] = "stable_or_immutable"
         # overloads that disagree: which one a call resolves to is unknown here
     return DatabaseFacts({"timezone": timezone}, functions)
+
+
+def plan_from_connection(config: Config, env_name: str, conn) -> Plan:
+    """Pending migrations from the database, with the sizes of the tables they touch."""
+    from toolkit.plan.build import build_plan, tables_touched
+    from toolkit.plan.environment import check_lint_settings, rule_options
+
+    check_lint_settings(config)
+    ps = pending_from_database(config, conn)
+    facts = database_facts(conn)
+    common = dict(environment=env_name, source=ps.source, history=ps.history, settings=config.lint,
+                  options=rule_options(config), server_settings=facts.settings, functions=facts.functions)
+    draft = build_plan(ps.pending, check_rollback=False, **common)
+    stats = table_stats(conn, tables_touched(draft))
+    return build_plan(ps.pending, stats=stats, edited=ps.edited, notes=ps.notes, **common)
+
