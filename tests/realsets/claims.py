@@ -187,16 +187,6 @@ def _truncated(text: str, path: str) -> set[str]:
     return out
 
 
-def _with_history(report, m: Migration, history):
-    from dataclasses import replace as _replace
-
-    from toolkit.sql.rollback_coverage import coverage
-
-    cov = coverage(str(m.path), report.parsed, str(m.rollback_path) if m.rollback_path else None,
-                   m.rollback_text, history=history)
-    return _replace(report, rollback=cov)
-
-
 def _tracer(conn: psycopg.Connection, monitor: psycopg.Connection):
     try:
         from toolkit.trace.tracer import Tracer
@@ -222,14 +212,9 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
             mschema = schema.copy_for_next_migration(keep_created=False)
             if server_settings and hasattr(mschema, "settings"):
                 mschema.settings.setdefault("timezone", server_tz)
-            history = mschema.defs.copy()
             report = lint_text(m.text, str(m.path), schema=mschema, opts=LintOptions(),
                                rollback_path=str(m.rollback_path) if m.rollback_path else None,
                                rollback_text=m.rollback_text)
-            if report.rollback is not None and report.parsed is not None:
-                # The rollback claim with the history's definitions (what lint_parsed gives coverage()
-                # once it passes `history`): the same function, the same inputs as the plan's.
-                report = _with_history(report, m, history)
             schema = mschema
             existing = _existing(conn)
             # The proof only where there is a rollback-incomplete claim to check (not empty/missing/broken).

@@ -89,3 +89,25 @@ def test_a_do_block_makes_the_comparison_stop_guessing() -> None:
 def test_a_rollback_that_changes_what_the_migration_left_alone_is_reported() -> None:
     assert _left("SELECT 1;", "ALTER TABLE t ALTER COLUMN name SET DEFAULT 'x';")
     assert _left("SELECT 1;", "ALTER TABLE t ALTER COLUMN name SET DEFAULT '';") == ()
+
+
+def test_lint_and_the_plan_compare_with_the_history_definitions() -> None:
+    """lint_text (so `lint` and the plan) gives coverage() the schema's definitions from before the
+    file: a default the rollback does not put back is reported with no database at hand."""
+    from toolkit.sql.lint import lint_text
+
+    def lint_left(up: str, rollback: str) -> list[str]:
+        s = Schema()
+        analyze_file(parse(HISTORY), s)
+        report = lint_text(up, "m.sql", schema=s.copy_for_next_migration(keep_created=False),
+                           rollback_path="m_rollback.sql", rollback_text=rollback)
+        return [f.message for f in report.findings if f.rule == "rollback-incomplete"]
+
+    assert lint_left("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "SELECT 1;") == [
+        "column t.flag differs after the rollback (default false -> none) is not undone by m_rollback.sql"]
+    assert lint_left("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;",
+                     "ALTER TABLE t ALTER COLUMN flag SET DEFAULT FALSE;") == []
+    # No schema (a file linted on its own): only what the files show.
+    assert [f for f in lint_text("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "m.sql",
+                                 rollback_path="m_rollback.sql", rollback_text="SELECT 1;").findings
+            if f.rule == "rollback-incomplete"] == []

@@ -157,6 +157,9 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
                 expected_rollback: str | None = None) -> FileReport:
     opts = opts or LintOptions()
     path = parsed.path
+    # What the earlier migrations defined, before this file changes it: rollback coverage compares
+    # the state after up + rollback with it (defaults, NOT NULL, types, indexes, function bodies).
+    history = schema.defs.copy() if schema is not None and opts.check_rollback else None
     facts = analyze_file(parsed, schema)
     rules = all_rules()
     findings: list[Finding] = []
@@ -184,7 +187,8 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
                 findings.extend(got)
     cov = None
     if opts.check_rollback:
-        cov = coverage(path, parsed, rollback_path, rollback_text, expected_rollback=expected_rollback)
+        cov = coverage(path, parsed, rollback_path, rollback_text, expected_rollback=expected_rollback,
+                       history=history)
         findings.extend(cov.findings)
         if rollback_text is not None and cov.status != "broken":
             rb = parse(rollback_text, rollback_path or "<rollback>")  # cached: coverage just parsed it
