@@ -112,3 +112,18 @@ def test_rollback_file_structure_is_checked_too() -> None:
     report = _rollback("BEGIN;\nDROP TABLE user_preferences;\n")
     f = next(f for f in report.findings if f.rule == "transaction-nesting")
     assert f.path == "up_rollback.sql"
+
+
+def test_timeout_changes_through_set_config_are_found_however_the_name_is_spelled() -> None:
+    """The rule skips the tree walk of statements whose text cannot call set_config: every spelling
+    PostgreSQL resolves to set_config must still be looked at."""
+    spellings = ["SELECT set_config('lock_timeout', '0', false)",
+                 "SELECT PG_CATALOG.SET_CONFIG('lock_timeout', '0', false)",
+                 "SELECT \"set_config\"('lock_timeout', '0', false)",
+                 "SELECT U&\"set\\005Fconfig\"('lock_timeout', '0', false)",
+                 "UPDATE t SET x = 1 WHERE set_config('statement_timeout', '0', true) IS NOT NULL",
+                 "WITH s AS (SELECT Set_Config('lock_timeout', '0', true)) SELECT 1 FROM s"]
+    for sql in spellings:
+        assert rules(lint_text(sql + ";", "m.sql", opts=NO_RB)) == ["timeout-disabled"], sql
+    for sql in ["SELECT 'set_config'", "SELECT current_setting('lock_timeout')", "SELECT U&'\\0041'"]:
+        assert "timeout-disabled" not in rules(lint_text(sql + ";", "m.sql", opts=NO_RB)), sql

@@ -111,3 +111,22 @@ def test_lint_and_the_plan_compare_with_the_history_definitions() -> None:
     assert [f for f in lint_text("ALTER TABLE t ALTER COLUMN flag DROP DEFAULT;", "m.sql",
                                  rollback_path="m_rollback.sql", rollback_text="SELECT 1;").findings
             if f.rule == "rollback-incomplete"] == []
+
+
+def test_what_the_rollback_adds_is_reported_in_a_stable_order() -> None:
+    """Findings come in the order of the definitions, not of a set (string hashes differ between
+    processes, and `lint` output must not)."""
+    import os
+    import subprocess
+    import sys
+
+    up = "DROP INDEX IF EXISTS t_name_idx;"
+    rollback = "".join(f"CREATE INDEX i{n} ON t (name); ALTER TABLE t ADD COLUMN c{n} int;" for n in range(8))
+    code = ("import sys; sys.path.insert(0, '.'); from tests.sql.test_rollback_recall import _left; "
+            f"print(_left({up!r}, {rollback!r}))")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3, 4)}
+    assert len(runs) == 1, runs
+    left = eval(runs.pop())  # noqa: S307 - our own repr of a tuple of str
+    assert [w.split()[1] for w in left if w.startswith("column")] == [f"t.c{n}" for n in range(8)]
+    assert [w.split()[1] for w in left if w.startswith("index i")] == [f"i{n}" for n in range(8)]

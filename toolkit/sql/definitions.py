@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
-from pglast.stream import RawStream
 
 from toolkit.sql.locks import ColumnType, _rv, _walk, column_type, normalize_table
 
@@ -39,7 +38,12 @@ class Column:
 
 
 def _strip_casts(node):
-    """A copy of `node` without `::type` casts: PostgreSQL stores '0'::text and '0' alike."""
+    """`node` without `::type` casts (a copy when a cast is inside it): PostgreSQL stores '0'::text and
+    '0' alike."""
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    if not any(isinstance(n, ast.TypeCast) for n in _walk(node)):
+        return node  # most defaults: a constant, now(), nextval(...): nothing to copy
     node = copy.deepcopy(node)
 
     def strip(n):
@@ -72,6 +76,8 @@ def default_text(expr: ast.Node | None, ctype: ColumnType | None = None) -> str 
         if ctype is not None and ctype.name == "bool" and text.lower() in _TRUE | _FALSE:
             text = "true" if text.lower() in _TRUE else "false"
         return f"const {text}"
+    from pglast.stream import RawStream  # the printers cost ~10 ms to import: only when a default needs them
+
     return RawStream()(e).replace("pg_catalog.", "").lower()
 
 

@@ -61,13 +61,15 @@ class SqlSyntaxError(ToolkitError):
 # the attribute caches of all of pglast's ~500 node classes.
 _object_setattr = object.__setattr__
 _checked_setattr = ast.Node.__dict__["__setattr__"]
+_get_ident = threading.get_ident
 _parse_lock = threading.Lock()
 _trusting: int | None = None  # the thread id inside _parse_nodes
 
 
 def _setattr(self: ast.Node, name: str, value: Any) -> None:
-    if _trusting is not None and _trusting == threading.get_ident():
-        if value.__class__ is int and self.__slots__[name].c_type == "bool":
+    # Called once per attribute of every node built (a hundred thousand on a real set): kept minimal.
+    if _trusting == _get_ident():
+        if name == "boolval":  # the one bool-typed slot (Boolean's) the parser fills with an int
             value = bool(value)
         _object_setattr(self, name, value)
     else:

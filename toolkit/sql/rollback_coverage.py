@@ -501,7 +501,7 @@ def _restored_columns(r: _Restored) -> None:
                 r.report(col_keys, f"column {t}.{c} is missing after the rollback", r.table_line(t))
         elif diffs := column_differences(before, now):
             r.report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", r.table_line(t))
-    for (t, c) in r.after.columns.keys() - r.history.columns.keys():
+    for (t, c) in [k for k in r.after.columns if k not in r.history.columns]:  # in order: not a set's
         if t in r.history.tables and t in r.after.tables:
             r.report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not "
                      "there before the migration", r.table_line(t))
@@ -525,7 +525,7 @@ def _restored_indexes(r: _Restored) -> None:
         if name not in r.after.indexes and t in r.after.tables:
             r.report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
                      r.table_line(t))
-    for name in r.after.indexes.keys() - r.history.indexes.keys():
+    for name in [n for n in r.after.indexes if n not in r.history.indexes]:
         t = r.after.indexes[name][0]
         if t in r.history.tables and t in r.after.tables:
             r.report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it was "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toolkit.sql.locks import duration_ms, timeout_settings
+from toolkit.sql.locks import duration_ms, statement_timeout_settings
 from toolkit.sql.parse import Statement
 from toolkit.sql.rules.model import Context, Finding, Rule
 
@@ -21,7 +21,7 @@ RULE = Rule(
 
 
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
-    for name, value in timeout_settings(stmt.node):
+    for name, value in statement_timeout_settings(stmt):
         ms = duration_ms(value)
         if value is None:
             yield ctx.finding(RULE, f"{name} reset to the server default, replacing the engine's value")
