@@ -130,3 +130,19 @@ def test_what_the_rollback_adds_is_reported_in_a_stable_order() -> None:
     left = eval(runs.pop())  # noqa: S307 - our own repr of a tuple of str
     assert [w.split()[1] for w in left if w.startswith("column")] == [f"t.c{n}" for n in range(8)]
     assert [w.split()[1] for w in left if w.startswith("index i")] == [f"i{n}" for n in range(8)]
+
+
+@pytest.mark.parametrize(("what", "up", "bad", "good"), CASES, ids=[c[0] for c in CASES])
+def test_lint_reuses_its_lock_analysis_definitions_with_the_same_result(what: str, up: str, bad: str,
+                                                                        good: str) -> None:
+    """lint_text hands coverage() the definitions analyze_file already brought past the file
+    (after_up) instead of applying the file again: the claims must be the ones coverage computes."""
+    from toolkit.sql.lint import lint_text
+
+    for rollback in (bad, good):
+        s = Schema()
+        analyze_file(parse(HISTORY), s)
+        report = lint_text(up, "m.sql", schema=s.copy_for_next_migration(keep_created=False),
+                           rollback_path="m_rollback.sql", rollback_text=rollback)
+        assert report.rollback is not None
+        assert report.rollback.left_behind == _left(up, rollback), what

@@ -160,6 +160,9 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
     # What the earlier migrations defined, before this file changes it: rollback coverage compares
     # the state after up + rollback with it (defaults, NOT NULL, types, indexes, function bodies).
     history = schema.defs.copy() if schema is not None and opts.check_rollback else None
+    # Definitions as fresh as that copy (nothing touched, nothing tainted): once analyze_file has
+    # applied the file to them they are what coverage would compute again, so it is given them.
+    fresh = history is not None and not schema.defs.touched and not schema.defs.tainted
     facts = analyze_file(parsed, schema)
     rules = all_rules()
     findings: list[Finding] = []
@@ -188,7 +191,7 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
     cov = None
     if opts.check_rollback:
         cov = coverage(path, parsed, rollback_path, rollback_text, expected_rollback=expected_rollback,
-                       history=history)
+                       history=history, after_up=schema.defs if fresh and schema is not None else None)
         findings.extend(cov.findings)
         if rollback_text is not None and cov.status != "broken":
             rb = parse(rollback_text, rollback_path or "<rollback>")  # cached: coverage just parsed it

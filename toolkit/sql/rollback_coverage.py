@@ -494,8 +494,10 @@ class _Restored:
 
 def _restored_columns(r: _Restored) -> None:
     for (t, c), before in r.history.columns.items():
-        col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
         now = r.after.columns.get((t, c))
+        if now is before:  # untouched (the copies share the values): most of a long history
+            continue
+        col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
         if now is None:
             if t in r.after.tables:
                 r.report(col_keys, f"column {t}.{c} is missing after the rollback", r.table_line(t))
@@ -532,15 +534,18 @@ def _restored_indexes(r: _Restored) -> None:
                      "not there before the migration", r.first)
 
 
-def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip: set[tuple]) -> list[_Effect]:
+def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip: set[tuple],
+                     after_up: Definitions | None = None) -> list[_Effect]:
     """What differs between the history's definitions and the state after the migration and its
     rollback: a default, nullability or type the rollback restores differently, a function body,
     a dropped index or function not re-created, a column or index the rollback adds. `skip`: keys
-    the up file's own effects already report."""
-    after_up = history.copy()
-    for s in up.statements:
-        if s.tx_control is None:
-            after_up.apply(s.node, s.line)
+    the up file's own effects already report. `after_up`: the history with `up` applied, when the
+    caller has it (lint's lock analysis applies the same statements to the schema's definitions)."""
+    if after_up is None:
+        after_up = history.copy()
+        for s in up.statements:
+            if s.tx_control is None:
+                after_up.apply(s.node, s.line)
     after = after_up.copy()
     for s in rb.statements:
         if s.tx_control is None:
@@ -556,10 +561,12 @@ def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip:
 
 
 def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rollback_text: str | None,
-             *, expected_rollback: str | None = None, history: Definitions | None = None) -> Coverage:
+             *, expected_rollback: str | None = None, history: Definitions | None = None,
+             after_up: Definitions | None = None) -> Coverage:
     """What `rollback` would leave behind. `up` is None when the up file itself does not parse.
     `history`: what the earlier migrations defined (Schema.defs before this file), to compare the
-    restored defaults, nullability, types and function bodies with."""
+    restored defaults, nullability, types and function bodies with; `after_up`, if known: `history`
+    with `up` applied (a fresh copy of it given every statement of `up`, as analyze_file does)."""
     if rollback_text is None:
         name = expected_rollback or "<name>_rollback.sql"
         f = Finding(MISSING.id, MISSING.severity, up_path, 1, f"no rollback file ({name})",
@@ -588,7 +595,7 @@ def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rol
         effects.extend(_effects(stmt, index_table, effects))
     left = [eff for eff in effects if not eff.keys & undo]
     if history is not None:
-        left += _history_effects(history, up, rb, set().union(*(e.keys for e in left)))
+        left += _history_effects(history, up, rb, set().union(*(e.keys for e in left)), after_up)
     rb_name = rb_path.rsplit("/", 1)[-1]
     findings = tuple(
         Finding(INCOMPLETE.id, INCOMPLETE.severity, up_path, e.line, f"{e.what} is not undone by {rb_name}",
