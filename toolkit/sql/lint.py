@@ -159,10 +159,13 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
     path = parsed.path
     # What the earlier migrations defined, before this file changes it: rollback coverage compares
     # the state after up + rollback with it (defaults, NOT NULL, types, indexes, function bodies).
-    history = schema.defs.copy() if schema is not None and opts.check_rollback else None
-    # Definitions as fresh as that copy (nothing touched, nothing tainted): once analyze_file has
-    # applied the file to them they are what coverage would compute again, so it is given them.
-    fresh = history is not None and not schema.defs.touched and not schema.defs.tainted
+    history = after_up = None
+    if schema is not None and opts.check_rollback:
+        history = schema.defs.copy()
+        # Definitions as fresh as that copy (nothing touched, nothing tainted): once analyze_file has
+        # applied the file to them they are what coverage would compute again, so it is given them.
+        if not schema.defs.touched and not schema.defs.tainted:
+            after_up = schema.defs
     facts = analyze_file(parsed, schema)
     rules = all_rules()
     findings: list[Finding] = []
@@ -170,28 +173,11 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
     for r in rules:
         if r.check_file is not None:
             findings.extend(r.check_file(fctx))
-    for sf in facts:
-        if sf.statement.tx_control is not None:
-            continue
-        ctx = Context(path, sf, facts, opts.rule_options)
-        covered = False
-        for r in rules:
-            if r.check is None:
-                continue
-            if r.rule.kind == "lock":
-                for f in r.check(sf.statement, ctx):
-                    # A dedicated rule already explains this statement; keep only what it cannot
-                    # see: the lock an earlier statement of the transaction still holds.
-                    if not covered or f.held:
-                        findings.append(f)
-            else:
-                got = list(r.check(sf.statement, ctx))
-                covered = covered or any(severity_rank(f.severity) >= severity_rank("warning") for f in got)
-                findings.extend(got)
+    findings.extend(_statement_findings(path, facts, rules, opts))
     cov = None
     if opts.check_rollback:
         cov = coverage(path, parsed, rollback_path, rollback_text, expected_rollback=expected_rollback,
-                       history=history, after_up=schema.defs if fresh and schema is not None else None)
+                       history=history, after_up=after_up)
         findings.extend(cov.findings)
         if rollback_text is not None and cov.status != "broken":
             rb = parse(rollback_text, rollback_path or "<rollback>")  # cached: coverage just parsed it
@@ -202,6 +188,29 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
                 if r.check_file is not None and r.rule.id in ("transaction-nesting", "concurrently-in-transaction"):
                     findings.extend(r.check_file(rb_ctx))
     return _finish(path, parsed, facts, findings, cov, opts)
+
+
+def _statement_findings(path: str, facts: tuple[StatementFacts, ...], rules, opts: LintOptions) -> list[Finding]:
+    findings: list[Finding] = []
+    checks = [(r.check, r.rule.kind == "lock") for r in rules if r.check is not None]
+    warning = severity_rank("warning")
+    for sf in facts:
+        if sf.statement.tx_control is not None:
+            continue
+        ctx = Context(path, sf, facts, opts.rule_options)
+        covered = False
+        for check, lock_rule in checks:
+            if lock_rule:
+                for f in check(sf.statement, ctx):
+                    # A dedicated rule already explains this statement; keep only what it cannot
+                    # see: the lock an earlier statement of the transaction still holds.
+                    if not covered or f.held:
+                        findings.append(f)
+            else:
+                got = list(check(sf.statement, ctx))
+                covered = covered or any(severity_rank(f.severity) >= warning for f in got)
+                findings.extend(got)
+    return findings
 
 
 def _finish(path: str, parsed: ParsedFile | None, facts: tuple[StatementFacts, ...], findings: list[Finding],
