@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 from pglast import ast, parser
 
 from toolkit.errors import ToolkitError
@@ -45,6 +46,8 @@ _BATCH_NODES = 64
 _BATCH_CHARS = 1 << 18
 _CACHED_CHARS = 1 << 16  # lint parses a rollback twice (coverage, then its own checks): keep small files' parses
 _UNSET: Any = object()
+# libpg_query's JSON parse trees, decoded to the same dicts and lists as json.loads gives, in half the time.
+_decode_json = msgspec.json.Decoder().decode
 
 
 class SqlSyntaxError(ToolkitError):
@@ -141,7 +144,7 @@ class _Source:
 
 def _raw_of(text: str) -> tuple[str, dict[str, Any]]:
     """(node type, JSON body) of a text holding exactly one statement."""
-    stmts = json.loads(parser.parse_sql_json(text)).get("stmts", [])
+    stmts = _decode_json(parser.parse_sql_json(text)).get("stmts", [])
     if len(stmts) != 1:
         raise ValueError(len(stmts))
     kind, body = next(iter(stmts[0]["stmt"].items()))
@@ -390,7 +393,7 @@ def _parse(text: str, path: str, stream: bool | None = None) -> ParsedFile:
 def _parse_whole(text: str, path: str) -> ParsedFile:
     """One parse of the whole file; statements keep their JSON tree."""
     try:
-        tree = json.loads(parser.parse_sql_json(text))
+        tree = _decode_json(parser.parse_sql_json(text))
     except parser.ParseError as exc:
         message, offset = (exc.args + (0,))[:2]
         line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
