@@ -192,14 +192,17 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
 
 def _statement_findings(path: str, facts: tuple[StatementFacts, ...], rules, opts: LintOptions) -> list[Finding]:
     findings: list[Finding] = []
-    checks = [(r.check, r.rule.kind == "lock") for r in rules if r.check is not None]
+    checks = [(r.check, r.rule.kind == "lock", r.kinds) for r in rules if r.check is not None]
     warning = severity_rank("warning")
     for sf in facts:
         if sf.statement.tx_control is not None:
             continue
         ctx = Context(path, sf, facts, opts.rule_options)
         covered = False
-        for check, lock_rule in checks:
+        kind = sf.statement.kind
+        for check, lock_rule, kinds in checks:
+            if kinds is not None and kind not in kinds:
+                continue
             if lock_rule:
                 for f in check(sf.statement, ctx):
                     # A dedicated rule already explains this statement; keep only what it cannot

@@ -3,6 +3,8 @@
 A rule module defines `RULE = Rule(...)` and one or both of
     check(stmt: Statement, ctx: Context) -> Iterator[Finding]      called per statement
     check_file(ctx: FileContext) -> Iterator[Finding]               called once per file
+and, optionally, KINDS = frozenset({"AlterTableStmt", ...}): the only statement kinds check() can
+report on (lint skips calling it for the others; tests/sql/test_rule_kinds.py holds it to that).
 Rules only look at values (the parse tree and the lock facts); the report is built from their
 findings, never by the rules themselves. Rule, Finding, Context and FileContext live in
 rules/model.py: rule modules and rollback_coverage import them from there (this package loads them,
@@ -35,6 +37,9 @@ class LoadedRule:
     rule: Rule
     check: Callable[[Statement, Context], Iterator[Finding]] | None
     check_file: Callable[[FileContext], Iterator[Finding]] | None
+    # The statement kinds (CreateStmt, ...) check() can report on, from the module's KINDS: lint does
+    # not call it for the others. None: any statement.
+    kinds: frozenset[str] | None = None
 
 
 @cache
@@ -47,7 +52,8 @@ def all_rules() -> tuple[LoadedRule, ...]:
         mod: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
         rule = getattr(mod, "RULE", None)
         if isinstance(rule, Rule):
-            loaded.append(LoadedRule(rule, getattr(mod, "check", None), getattr(mod, "check_file", None)))
+            loaded.append(LoadedRule(rule, getattr(mod, "check", None), getattr(mod, "check_file", None),
+                                     getattr(mod, "KINDS", None)))
     order = {"file": 0, "statement": 1, "lock": 2, "rollback": 3}
     return tuple(sorted(loaded, key=lambda r: (order[r.rule.kind], r.rule.id)))
 

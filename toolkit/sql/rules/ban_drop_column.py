@@ -21,6 +21,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_DropColumn):
         if any(lk.table == table and not lk.new for lk in ctx.facts.locks):

@@ -18,6 +18,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"DropdbStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     if isinstance(stmt.node, ast.DropdbStmt):
         yield ctx.finding(RULE, f"DROP DATABASE {stmt.node.dbname}")

@@ -27,6 +27,9 @@ def _created_here(name: str, ctx: Context) -> bool:
                and sf.statement.index < ctx.facts.statement.index)
 
 
+KINDS = frozenset({"DropStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     node = stmt.node
     if not (isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_SCHEMA):

@@ -21,6 +21,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"DropStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     node = stmt.node
     if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:

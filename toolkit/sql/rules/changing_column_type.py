@@ -23,6 +23,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     rewriting = {(lk.table, lk.action) for lk in ctx.locks_on_existing() if lk.rewrite}
     for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_AlterColumnType):

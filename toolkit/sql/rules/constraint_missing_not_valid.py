@@ -28,6 +28,9 @@ def _existing(ctx: Context, table: str) -> bool:
     return any(lk.table == table and not lk.new for lk in ctx.facts.locks)
 
 
+KINDS = frozenset({"CreateStmt", "AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_AddConstraint):
         c = cmd.def_

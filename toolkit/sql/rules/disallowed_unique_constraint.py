@@ -26,6 +26,9 @@ _LABEL = {ConstrType.CONSTR_UNIQUE: "UNIQUE", ConstrType.CONSTR_PRIMARY: "PRIMAR
           ConstrType.CONSTR_EXCLUSION: "EXCLUDE"}
 
 
+KINDS = frozenset({"AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_AddConstraint):
         c = cmd.def_

@@ -20,6 +20,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"LockStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     if isinstance(stmt.node, ast.LockStmt):
         for lk in ctx.facts.locks:

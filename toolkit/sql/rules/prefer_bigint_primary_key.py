@@ -21,6 +21,9 @@ RULE = Rule(
 _SMALL = {"int4", "int2", "serial", "serial4", "smallserial", "serial2"}
 
 
+KINDS = frozenset({"CreateStmt", "AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     pk = primary_key_columns(stmt.node)
     for table, col, _ in new_columns(stmt.node):

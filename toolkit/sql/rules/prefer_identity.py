@@ -19,6 +19,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"CreateStmt", "AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, col, _ in new_columns(stmt.node):
         if col.typeName and column_type(col.typeName).name in ("serial", "bigserial", "smallserial",

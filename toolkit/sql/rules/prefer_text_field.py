@@ -31,6 +31,9 @@ def _limited(tn: ast.TypeName | None) -> str | None:
     return None
 
 
+KINDS = frozenset({"CreateStmt", "AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, col, _ in new_columns(stmt.node):
         t = _limited(col.typeName)

@@ -22,6 +22,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"RenameStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     node = stmt.node
     if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_COLUMN and node.relation:

@@ -22,6 +22,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"IndexStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     node = stmt.node
     if isinstance(node, ast.IndexStmt) and not node.concurrent:

@@ -22,6 +22,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, cmd in alter_cmds(stmt.node, AlterTableType.AT_SetNotNull):
         lock = next((lk for lk in ctx.locks_on_existing()

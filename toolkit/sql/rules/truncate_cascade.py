@@ -20,6 +20,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"TruncateStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     node = stmt.node
     if isinstance(node, ast.TruncateStmt) and node.behavior == DropBehavior.DROP_CASCADE:

@@ -24,6 +24,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"CreateStmt", "AlterTableStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     for table, col, in_create in new_columns(stmt.node):
         if in_create or not any(lk.table == table and not lk.new for lk in ctx.facts.locks):

@@ -21,6 +21,9 @@ RULE = Rule(
 )
 
 
+KINDS = frozenset({"UpdateStmt", "DeleteStmt"})  # the only statements check() can report on
+
+
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
     if isinstance(stmt.node, ast.UpdateStmt | ast.DeleteStmt):
         verb = "UPDATE" if isinstance(stmt.node, ast.UpdateStmt) else "DELETE"
