@@ -141,6 +141,12 @@ class Definitions:
     def _touch(self, key: tuple, line: int) -> None:
         self.touched.setdefault(key, line)
 
+    @staticmethod
+    def follows(kind: str) -> bool:
+        """Whether apply() does anything with a statement of this kind (its node type's name): the
+        others' parse trees need not be built."""
+        return kind in _HANDLED_KINDS
+
     def apply(self, node: ast.Node, line: int = 0) -> None:
         handler = _HANDLERS.get(type(node))
         if handler is not None:
@@ -346,6 +352,7 @@ _HANDLERS = {
     ast.DropStmt: _drop, ast.IndexStmt: _create_index, ast.CreateFunctionStmt: _create_function,
     ast.CreateTableAsStmt: _unknown_relation, ast.SelectStmt: _unknown_relation, ast.DoStmt: _do,
 }
+_HANDLED_KINDS = frozenset(cls.__name__ for cls in _HANDLERS)
 
 
 # -- comparison -------------------------------------------------------------------------------

@@ -109,6 +109,11 @@ class _Source:
         self._nodes: list[ast.Node] | None = None
         self._recent: OrderedDict[int, ast.Node] = OrderedDict()
 
+    @property
+    def has_nodes(self) -> bool:
+        """The ASTs of a whole (not streamed) file are built."""
+        return self._nodes is not None
+
     def node(self, st: Statement) -> ast.Node:
         if not self.streamed:
             if self._nodes is None:
@@ -297,8 +302,9 @@ class Statement:
     @property
     def relations(self) -> tuple[str, ...]:
         if self._relations is None:
-            # a streamed file's statements have no AST at hand: their JSON tree is cheaper to get
-            found = _json_relations(self.kind, self.raw) if self._src.streamed else _shared(relations(self.node))
+            # From the JSON tree unless the file's ASTs are built already: a streamed file's statements
+            # have none at hand, and lint builds none for a file of INSERTs (the same names either way).
+            found = _shared(relations(self.node)) if self._src.has_nodes else _json_relations(self.kind, self.raw)
             _object_setattr(self, "_relations", found)
         return self._relations
 

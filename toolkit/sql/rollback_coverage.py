@@ -342,9 +342,12 @@ _EFFECT_HANDLERS = {
     ast.AlterEnumStmt: _eff_alter_enum,
     ast.DropStmt: _eff_drop,
 }
+_EFFECT_KINDS = frozenset(cls.__name__ for cls in _EFFECT_HANDLERS)
 
 
 def _effects(stmt: Statement, index_table: dict[str, str], prior: list[_Effect]) -> list[_Effect]:
+    if stmt.kind not in _EFFECT_KINDS:
+        return []  # no parse tree built for it (a data migration's INSERTs)
     cx = _EffectCtx(stmt.line, index_table, prior)
     handler = _EFFECT_HANDLERS.get(type(stmt.node))
     if handler is not None:
@@ -458,14 +461,14 @@ _UNDO_HANDLERS = {
     ast.RenameStmt: _undo_rename,
     ast.AlterTableStmt: _undo_alter_table,
 }
+_UNDO_KINDS = frozenset(cls.__name__ for cls in _UNDO_HANDLERS)
 
 
 def _undo_keys(parsed: ParsedFile) -> set[tuple]:
     u = _Undo()
     for stmt in parsed.statements:
-        handler = _UNDO_HANDLERS.get(type(stmt.node))
-        if stmt.tx_control is None and handler is not None:
-            handler(stmt.node, u)
+        if stmt.tx_control is None and stmt.kind in _UNDO_KINDS:
+            _UNDO_HANDLERS[type(stmt.node)](stmt.node, u)
     return u.keys
 
 
@@ -545,10 +548,11 @@ def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip:
         after_up = history.copy()
         for s in up.statements:
             if s.tx_control is None:
-                after_up.apply(s.node, s.line)
+                if after_up.follows(s.kind):
+                    after_up.apply(s.node, s.line)
     after = after_up.copy()
     for s in rb.statements:
-        if s.tx_control is None:
+        if s.tx_control is None and after.follows(s.kind):
             after.apply(s.node)
     if after_up.tainted or after.tainted:
         return []

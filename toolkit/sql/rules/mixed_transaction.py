@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast import ast
-
 from toolkit.sql.rules.model import FileContext, Finding, Rule
 
 RULE = Rule(
@@ -25,7 +23,7 @@ def check_file(ctx: FileContext) -> Iterator[Finding]:
     no_tx = [s for s in stmts if s.non_transactional]
     if not no_tx or any(s.tx_control for s in ctx.parsed.statements):
         return  # transactional file, or already reported by concurrently-in-transaction
-    others = [s for s in stmts if not s.non_transactional and not isinstance(s.node, ast.VariableSetStmt)]
+    others = [s for s in stmts if not s.non_transactional and s.kind != "VariableSetStmt"]
     if others or len(no_tx) > 1:
         first = (others or no_tx[1:])[0]
         yield ctx.finding(RULE, f"{len(stmts)} statements run one by one outside a transaction "
