@@ -38,7 +38,8 @@ CHILD = {
     ),
     "lint": "import sys; from toolkit.cli import main; sys.argv = ['migrate-action', 'lint', '--no-rollback-check', '--dir', sys.argv[1]];"
             " main()",
-    # the JSON report carries every statement's lock facts: ~5x the SQL's size as text, built in memory
+    # the JSON report carries every statement's lock facts: ~5x the SQL's size as text. json_report.chunks
+    # makes it a piece at a time (no dict per statement); the command still joins it into one string
     "lint_json": "import sys; from toolkit.cli import main; sys.argv = ['migrate-action', 'lint', '--no-rollback-check', '--dir',"
                  " sys.argv[1], '--format', 'json']; main()",
 }
