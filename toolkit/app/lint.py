@@ -38,15 +38,37 @@ class RuleInfo:
 
 
 def read_text(path: Path) -> str:
-    """A migration file as the engine would read it (line endings normalised); one-line errors."""
-    from toolkit.migrations.files import normalize
+    """A migration file as the engine would read it (line endings normalised): refused in one line when
+    unreadable, not UTF-8 text, or holding a NUL byte (the same checks every command gets)."""
+    from toolkit.migrations.files import normalize, read_checked
 
-    try:
-        return normalize(path.read_bytes()).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    return normalize(read_checked(path)).decode("utf-8")
+
+
+def _chosen(paths: tuple[Path, ...], default_dir: Path) -> tuple[dict[Path, set[Path]], dict[Path, str]]:
+    """The up files to lint per (resolved) folder, and the texts already read while checking them: a
+    folder goes through discover() (strays refused, bytes checked), so each file is read once."""
+    from toolkit.migrations.files import discover
+
+    chosen: dict[Path, set[Path]] = {}
+    texts: dict[Path, str] = {}
+    for p in [Path(x) for x in paths] or [default_dir]:
+        if p.is_dir():
+            folder = p.resolve()
+            files = chosen.setdefault(folder, set())
+            for f in discover(p):
+                up = folder / f.path.name
+                files.add(up)
+                texts[up] = f.read_text()
+                if f.rollback_path is not None:
+                    texts[folder / f.rollback_path.name] = f.read_rollback() or ""
+        elif p.is_file():
+            # A file named on the command line: its bytes are checked, whatever its folder holds.
+            f = p.resolve()
+            chosen.setdefault(f.parent, set()).add(f)
+        else:
+            raise UsageError(f"no such file or directory: {p}")
+    return chosen, texts
 
 
 def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[PendingMigration], list]]:
@@ -54,26 +76,22 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
     from toolkit.migrations.files import ROLLBACK_SUFFIX
     from toolkit.migrations.pending import display_path
 
-    chosen: dict[Path, set[Path]] = {}
-    for p in [Path(x) for x in paths] or [default_dir]:
-        if p.is_dir():
-            chosen.setdefault(p.resolve(), set()).update(
-                q.resolve() for q in p.glob("*.sql") if not q.name.endswith(ROLLBACK_SUFFIX))
-        elif p.is_file():
-            chosen.setdefault(p.parent.resolve(), set()).add(p.resolve())
-        else:
-            raise UsageError(f"no such file or directory: {p}")
+    chosen, texts = _chosen(paths, default_dir)
+
+    def text(path: Path) -> str:
+        return texts[path] if path in texts else read_text(path)
+
     groups = []
     for directory, files in sorted(chosen.items()):
-        siblings = sorted(q.resolve() for q in directory.glob("*.sql") if not q.name.endswith(ROLLBACK_SUFFIX))
         first = min(files) if files else None
-        history = [(str(q), read_text(q)) for q in siblings if first is not None and q < first and q not in files]
+        siblings = sorted(directory / q.name for q in directory.glob("*.sql") if not q.name.endswith(ROLLBACK_SUFFIX))
+        history = [(str(q), text(q)) for q in siblings if first is not None and q < first and q not in files]
         pending = []
         for f in sorted(files):
             rb = f.with_name(f.name[:-4] + ROLLBACK_SUFFIX)
-            has_rb = rb.is_file() and not f.name.endswith(ROLLBACK_SUFFIX)
-            pending.append(PendingMigration(f.name[:-4], display_path(f), read_text(f),
-                                            display_path(rb) if has_rb else None, read_text(rb) if has_rb else None))
+            has_rb = not f.name.endswith(ROLLBACK_SUFFIX) and (rb in texts or rb.is_file())
+            pending.append(PendingMigration(f.name[:-4], display_path(f), text(f),
+                                            display_path(rb) if has_rb else None, text(rb) if has_rb else None))
         groups.append((pending, history))
     return groups
 

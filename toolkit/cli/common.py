@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -48,27 +47,7 @@ def make_context(migrations_dir: str | None, config_file: str | None, env_name: 
                  database_url: str | None = None) -> Context:
     config = load_config(migrations_dir=migrations_dir, config_file=config_file)
     env = config.environment(env_name) if env_name else None
-    _check_lint_inputs(config)
     return Context(config, env, database_url)
-
-
-def _check_lint_inputs(config: Config) -> None:
-    """`lint` reads its files itself (not through discover), so give it the same checks every other
-    command gets from discover: no stray .sql file in a folder it lints, every file UTF-8 text."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or ctx.info_name != "lint":
-        return
-    from toolkit.migrations.files import discover, read_checked
-
-    paths = [Path(p) for p in ctx.params.get("paths") or ()]
-    for p in paths or [config.migrations_dir]:
-        if p.is_dir():
-            discover(p)
-        elif p.is_file():
-            read_checked(p)  # a file named on the command line: its bytes, whatever its folder holds
-            rollback = p.with_name(p.name[:-4] + "_rollback.sql")
-            if p.name.endswith(".sql") and rollback.is_file():
-                read_checked(rollback)
 
 
 def echo_json(value: Any) -> None:

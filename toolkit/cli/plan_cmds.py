@@ -45,12 +45,11 @@ def plan(env_name: str, database_url: str | None, migrations_dir: str | None, co
     """Show what would run on ENV: each statement's locks, findings and rollback coverage."""
     from toolkit.app.plan import PlanSettings
     from toolkit.app.plan import plan as run_plan
-    from toolkit.report import render
 
     ctx = make_context(migrations_dir, config_file, env_name, database_url)
     result = run_plan(PlanSettings(config=ctx.config, env_name=env_name, database_url=database_url,
                                    base_ref=base_ref, fail_on=fail_on, summary=summary, proofs=proofs))
-    click.echo(render(result.plan, fmt, marker=result.marker if fmt == "markdown" else None), nl=False)
+    _echo_report(result.plan, fmt, marker=result.marker if fmt == "markdown" else None)
     sys.exit(result.exit_code)
 
 
@@ -72,12 +71,11 @@ def lint(paths: tuple[str, ...], migrations_dir: str | None, config_file: str | 
         return
     from toolkit.app.lint import LintRequest
     from toolkit.app.lint import lint as run_lint
-    from toolkit.report import render
 
     ctx = make_context(migrations_dir, config_file)
     result = run_lint(LintRequest(config=ctx.config, paths=tuple(Path(p) for p in paths),
                                   check_rollback=not no_rollback_check, fail_on=fail_on))
-    click.echo(render(result.plan, fmt), nl=False)
+    _echo_report(result.plan, fmt)
     sys.exit(result.exit_code)
 
 
@@ -106,3 +104,16 @@ def comment(env_name: str, database_url: str | None, migrations_dir: str | None,
     click.echo(f"{'Posted' if res.created else 'Updated'} the {env_name} plan on {res.repo}#{res.pr_number}: "
                f"{res.url}")
     sys.exit(res.exit_code)
+
+
+def _echo_report(plan, fmt: str, marker: str | None = None) -> None:
+    """Print the report; JSON a chunk at a time, so a huge file's report is never held whole."""
+    if fmt == "json":
+        from toolkit.report.json_report import chunks
+
+        for part in chunks(plan):
+            click.echo(part, nl=False)
+        return
+    from toolkit.report import render
+
+    click.echo(render(plan, fmt, marker=marker), nl=False)

@@ -36,7 +36,7 @@ from toolkit.migrations.status import (
     migration_status,
     resolve_hint,
 )
-from toolkit.sql.locks import duration_ms, timeout_settings
+from toolkit.sql.locks import duration_ms, statement_timeout_settings
 from toolkit.sql.parse import ParsedFile, Statement, parse
 
 Progress = Callable[[str], None]
@@ -138,7 +138,7 @@ _TRACKING_KINDS = {"DropStmt": "drops", "RenameStmt": "renames", "AlterTableStmt
 
 def _timeout_problem(st: Statement, s: EngineSettings) -> str | None:
     """Why this statement defeats the engine's traffic protection, or None."""
-    for name, value in timeout_settings(st.node):
+    for name, value in statement_timeout_settings(st):
         if name not in ("lock_timeout", "statement_timeout"):
             continue
         ms = duration_ms(value)
