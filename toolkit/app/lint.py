@@ -83,6 +83,12 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
 
     groups = []
     for directory, files in sorted(chosen.items()):
+        # Every file of a folder is shown relative to the same place: resolve the folder once.
+        shown = display_path(directory)
+
+        def display_path_in(f: Path, shown: str = shown) -> str:
+            return f.name if shown == "." else f"{shown}/{f.name}"
+
         first = min(files) if files else None
         siblings = sorted(directory / q.name for q in directory.glob("*.sql") if not q.name.endswith(ROLLBACK_SUFFIX))
         history = [(str(q), text(q)) for q in siblings if first is not None and q < first and q not in files]
@@ -90,8 +96,8 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
         for f in sorted(files):
             rb = f.with_name(f.name[:-4] + ROLLBACK_SUFFIX)
             has_rb = not f.name.endswith(ROLLBACK_SUFFIX) and (rb in texts or rb.is_file())
-            pending.append(PendingMigration(f.name[:-4], display_path(f), text(f),
-                                            display_path(rb) if has_rb else None, text(rb) if has_rb else None))
+            pending.append(PendingMigration(f.name[:-4], display_path_in(f), text(f),
+                                            display_path_in(rb) if has_rb else None, text(rb) if has_rb else None))
         groups.append((pending, history))
     return groups
 
