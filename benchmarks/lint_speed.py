@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ("hydra", "concourse")
 COUNT = 342
+SQUAWK_AT_GOAL_S = 0.08  # squawk on the 342-file set where the goal was set
 GOAL_S = 0.4
 
 
@@ -101,6 +102,12 @@ def main() -> int:
               f" lint beyond startup: {(lint['cpu'] - start['cpu']) * 1000:.0f} ms cpu")
         print(f"goal (lint whole process <= {GOAL_S} s): {'met' if lint['wall'] <= GOAL_S else 'MISSED'} "
               f"(wall best {lint['wall']:.2f} s, cpu best {lint['cpu']:.2f} s)")
+        if "squawk" in rows:
+            # The goal was set where squawk took 0.08 s: 0.4 s is 5x squawk. Machines differ; the ratio
+            # measured in the same run does not depend on which one this is.
+            ratio = lint["wall"] / rows["squawk"]["wall"]
+            print(f"lint / squawk (same run): {ratio:.1f}x; the goal's ratio is {GOAL_S / SQUAWK_AT_GOAL_S:.1f}x "
+                  f"({GOAL_S} s against squawk's {SQUAWK_AT_GOAL_S} s): {'met' if ratio <= GOAL_S / SQUAWK_AT_GOAL_S else 'MISSED'}")
     return 0
 
 

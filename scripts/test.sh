@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --tests
 .venv/bin/ruff check toolkit tests scripts benchmarks
-exec .venv/bin/python -m pytest -q "$@"
+# Two workers (pytest-xdist), each with its own session: one PostgreSQL cluster, one S3 server and one
+# GitHub stand-in per worker. PYTEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -q -n "${PYTEST_WORKERS:-2}" "$@"
