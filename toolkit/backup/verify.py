@@ -40,6 +40,7 @@ from toolkit.backup.stream import PipeSink, read_object
 from toolkit.config import Config
 from toolkit.db import connect, describe, redact
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.localdev.processes import process_alive
 
 
 @dataclass
@@ -176,22 +177,6 @@ def scratch_name(now: float | None = None) -> str:
     return f"{SCRATCH_PREFIX}{_host_tag()}_{os.getpid()}_{int(now or time.time())}_{secrets.token_hex(2)}"
 
 
-def _process_alive(pid: int, created: int) -> bool:
-    """Is the process that created the database (at unix time `created`) still running here?"""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # another user's process: it exists
-    try:  # a pid reused by a process started after the database was created is not its creator
-        ticks = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19])  # noqa: SIM115
-        boot = next(int(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))  # noqa: SIM115
-        return boot + ticks / os.sysconf("SC_CLK_TCK") <= created + 1
-    except (OSError, ValueError, IndexError, StopIteration):
-        return True
-
-
 def leftover_reason(name: str, now: float, host: str | None = None) -> str | None:
     """Why scratch database `name` is a leftover to drop, or None to leave it alone."""
     m = _SCRATCH_RE.fullmatch(name)
@@ -200,7 +185,7 @@ def leftover_reason(name: str, now: float, host: str | None = None) -> str | Non
     tag, pid, created = m.group(1), int(m.group(2)), int(m.group(3))
     if now - created > SCRATCH_MAX_AGE_S:
         return f"created {int((now - created) // 3600)} h ago"
-    if tag == (host or _host_tag()) and not _process_alive(pid, created):
+    if tag == (host or _host_tag()) and not process_alive(pid, created):
         return f"its process {pid} on this machine is gone"
     return None
 

@@ -24,28 +24,13 @@ from psycopg import sql
 
 from toolkit.db import connect, describe
 from toolkit.errors import ToolkitError
+from toolkit.localdev.processes import process_alive as pid_alive
 
 DB_PREFIX = "migrate_action_rehearse_"
 DIR_PREFIX = "migrate-action-rehearse-"
 _NAME = re.compile(r"^" + DB_PREFIX + r"(\d+)_([0-9a-f]+)$")
 _DIR = re.compile(r"^" + re.escape(DIR_PREFIX) + r"(\d+)-(\w+)$")
 MAX_AGE_S = 6 * 3600
-
-
-def pid_alive(pid: int) -> bool:
-    """True if the process exists and is not a zombie (an orphaned postmaster that exited may
-    linger as one until init reaps it)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return True
 
 
 @dataclass

@@ -20,6 +20,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from toolkit.localdev.postgres import LocalPostgres
+from toolkit.localdev.processes import process_alive
 
 PREFIX = "migrate_action_scratch_"
 MAX_AGE_S = 6 * 3600
@@ -76,16 +77,6 @@ def scratch_database(conninfo: str, *, template: str | None = None) -> Iterator[
             drop_scratch(conninfo, name)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
-
-
 def cleanup_leftovers(conn: psycopg.Connection, *, max_age_s: float = MAX_AGE_S,
                       now: float | None = None) -> list[str]:
     """Drop the scratch databases on conn's server whose creating process is gone (on this host)
@@ -99,7 +90,7 @@ def cleanup_leftovers(conn: psycopg.Connection, *, max_age_s: float = MAX_AGE_S,
         if not m:
             continue
         pid, created = int(m.group(1)), int(m.group(2))
-        if _alive(pid) and now - created <= max_age_s:
+        if process_alive(pid, created) and now - created <= max_age_s:
             continue
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         dropped.append(name)
