@@ -304,15 +304,7 @@ class Tracer:
                     # Granted locks are read exactly after the statement; the sampler only catches
                     # what a slow statement WAITED for (gone once it fails), so it starts late.
                     sampler = _Sampler(self.monitor, self.pid, self.interval, delay=_WAIT_SAMPLING_DELAY_S)
-                    sampler.start()
-                    t0 = time.perf_counter()
-                    failure: psycopg.Error | None = None
-                    try:
-                        self.conn.execute(st.text, prepare=False)
-                    except psycopg.Error as exc:
-                        failure = exc
-                    wall = (time.perf_counter() - t0) * 1000
-                    sampler.stop()
+                    failure, wall = self._run_sampled(st, sampler)
                     # Read before the rollback: an aborted transaction still holds its locks.
                     now = _read_locks(self.monitor, self.pid)
                     new = {k: g for k, g in now.items() if k not in held}
@@ -341,6 +333,19 @@ class Tracer:
             cat_last = cat_first
         return FileTrace(step.path, True, tuple(traces), error, MappingProxyType(before_file), cat_first, cat_last)
 
+    def _run_sampled(self, st, sampler: _Sampler) -> tuple[psycopg.Error | None, float]:
+        """Run one statement with the lock sampler on: (its error or None, wall time in ms)."""
+        sampler.start()
+        t0 = time.perf_counter()
+        failure: psycopg.Error | None = None
+        try:
+            self.conn.execute(st.text, prepare=False)
+        except psycopg.Error as exc:
+            failure = exc
+        wall = (time.perf_counter() - t0) * 1000
+        sampler.stop()
+        return failure, wall
+
     def _statement_by_statement(self, step: Step) -> FileTrace:
         traces: list[StatementTrace] = []
         error: str | None = None
@@ -350,15 +355,7 @@ class Tracer:
         self._timeouts(local=False)
         for n, st in enumerate(step.statements, 1):
             sampler = _Sampler(self.monitor, self.pid, self.interval)
-            sampler.start()
-            t0 = time.perf_counter()
-            failure: psycopg.Error | None = None
-            try:
-                self.conn.execute(st.text, prepare=False)
-            except psycopg.Error as exc:
-                failure = exc
-            wall = (time.perf_counter() - t0) * 1000
-            sampler.stop()
+            failure, wall = self._run_sampled(st, sampler)
             after = relations(self.conn)
             cat_after = self._catalog()
             locks = _held(sampler.locks, _names(after, rels), {r.oid for r in rels})
