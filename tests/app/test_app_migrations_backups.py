@@ -66,13 +66,6 @@ class Recorder:
 
 
 @pytest.fixture
-def mdir(tmp_path: Path) -> Path:
-    d = tmp_path / "migrations"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
 def cfg(mdir: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
     for var in ("DATABASE_URL", "DATABASE_URL_DEV", "DATABASE_URL_PRODUCTION", "MIGRATIONS_DIR"):
         monkeypatch.delenv(var, raising=False)
