@@ -66,6 +66,15 @@ def test_plan_keeps_touched_data_and_what_foreign_keys_need_transitively():
     assert plan.skipped == ["BLOB 16400"]
 
 
+def test_use_list_keeps_the_archive_order_that_a_piped_pg_restore_needs():
+    # pg_restore reads the dump from a pipe and cannot go back: the list must not reorder entries,
+    # even when a referenced table (countries) comes after the table that needs it (orders).
+    entries = parse_list(TOC)
+    plan = plan_restore(entries, ["sales.orders"], foreign_keys(FK_SQL), migrations_table="schema_migrations")
+    ids = [int(ln.lstrip(";").split(";", 1)[0]) for ln in plan.use_list.splitlines()]
+    assert ids == [e.dump_id for e in entries]
+
+
 def test_excluded_referenced_table_drops_the_foreign_key_that_would_fail():
     fks = foreign_keys(FK_SQL)
     plan = plan_restore(parse_list(TOC), ["users"], fks, migrations_table="schema_migrations",

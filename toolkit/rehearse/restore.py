@@ -1,14 +1,22 @@
 """A partial restore of a backup into the scratch database.
 
-pg_restore can pick and reorder entries (`-L`) only from a seekable file, and a dump streamed
-into S3 by pg_dump has no data offsets; so the dump is downloaded once, decompressed and checked
-against its manifest (size, SHA-256) into a temporary file in the scratch's work directory, which
-is deleted with it. The copy never leaves the machine.
+The dump is downloaded once, decompressed and checked against its manifest (size, SHA-256) into a
+temporary file in the scratch's work directory, which is deleted with it. The copy never leaves
+the machine.
+
+pg_restore is then given that file through a pipe, not by name. A dump streamed into S3 by
+pg_dump has no data offsets, and on a seekable file pg_restore skips each unwanted table's data
+with one fseeko per COPY row (pg_dump writes one block per row): 2.3 s of system calls to reach a
+table behind 580 MB of others, against 0.7 s reading the same bytes from a pipe (measured on the
+1 GB benchmark database). From a pipe pg_restore cannot go back, so each use-list keeps the
+archive's own order, which `toc.plan_restore` does.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,8 +66,40 @@ def download(client, obj: S3Uri, manifest: Manifest, path: Path) -> int:
     return stats.raw_bytes
 
 
-def _run(args: list[str], what: str, env: dict[str, str] | None = None, url: str = "") -> str:
-    p = subprocess.run(args, capture_output=True, text=True, env=env)
+def _feed(path: Path, fd: int) -> None:
+    """Copy the file into the pipe; pg_restore closes its end once it has read what it needs."""
+    try:
+        with open(path, "rb", buffering=0) as f:
+            while chunk := f.read(1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _run(args: list[str], what: str, env: dict[str, str] | None = None, url: str = "",
+         stdin_from: Path | None = None) -> str:
+    """Run a client tool; with `stdin_from`, that file is its standard input, through a pipe."""
+    if stdin_from is None:
+        p = subprocess.run(args, capture_output=True, text=True, env=env)
+    else:
+        read_fd, write_fd = os.pipe()
+        feeder = threading.Thread(target=_feed, args=(stdin_from, write_fd), daemon=True)
+        try:
+            proc = subprocess.Popen(args, stdin=read_fd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, env=env)
+        except BaseException:
+            os.close(write_fd)
+            raise
+        finally:
+            os.close(read_fd)
+        feeder.start()
+        out, err = proc.communicate()
+        feeder.join()
+        p = subprocess.CompletedProcess(args, proc.returncode, out, err)
     if p.returncode != 0:
         raise ToolkitError(f"{what} failed: {scrub(last_error_line(p.stderr), url) if url else last_error_line(p.stderr)}")
     return p.stdout
@@ -75,7 +115,7 @@ def read_foreign_keys(pg_restore: Path, dump: Path, entries: list[TocEntry], wor
         return []
     listing = workdir / "fk.list"
     listing.write_text("\n".join(fk_lines) + "\n")
-    text = _run([str(pg_restore), "-L", str(listing), "--file=-", str(dump)], "pg_restore (foreign keys)")
+    text = _run([str(pg_restore), "-L", str(listing), "--file=-"], "pg_restore (foreign keys)", stdin_from=dump)
     return foreign_keys(text)
 
 
@@ -102,8 +142,8 @@ class PartialRestore:
         conninfo, env = conninfo_and_env(self.url)
         t0 = time.monotonic()
         _run([str(self.pg_restore), "--no-owner", "--no-acl", "--exit-on-error", "-L", str(listing),
-              *(f"--section={s}" for s in sections), "--dbname", conninfo, str(self.dump)],
-             "pg_restore into the scratch database", env, self.url)
+              *(f"--section={s}" for s in sections), "--dbname", conninfo],
+             "pg_restore into the scratch database", env, self.url, stdin_from=self.dump)
         self.restore_s += time.monotonic() - t0
 
     def fetch(self) -> None:
