@@ -90,8 +90,10 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
             return f.name if shown == "." else f"{shown}/{f.name}"
 
         first = min(files) if files else None
-        siblings = sorted(directory / q.name for q in directory.glob("*.sql") if not q.name.endswith(ROLLBACK_SUFFIX))
-        history = [(str(q), text(q)) for q in siblings if first is not None and q < first and q not in files]
+        # The earlier migrations of the folder (none when the whole folder is linted: first is its first).
+        siblings = sorted(directory / q.name for q in directory.glob("*.sql")
+                          if not q.name.endswith(ROLLBACK_SUFFIX) and first is not None and q.name < first.name)
+        history = [(str(q), text(q)) for q in siblings if q not in files]
         pending = []
         for f in sorted(files):
             rb = f.with_name(f.name[:-4] + ROLLBACK_SUFFIX)

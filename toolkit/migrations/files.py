@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class MigrationFile:
     rollback_path: Path | None
     _data: bytes | None = field(default=None, repr=False, compare=False)
     _checksum: str | None = field(default=None, repr=False, compare=False)
+    _rollback_data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -113,10 +115,17 @@ class MigrationFile:
         data = self.read_bytes()
         return stored == checksum_bytes(data) or stored in legacy_checksums(data)
 
-    def read_rollback(self) -> str | None:
+    def read_rollback_bytes(self) -> bytes | None:
+        """The rollback file's bytes (checked like the up file's), read once."""
         if self.rollback_path is None:
             return None
-        return normalize(read_checked(self.rollback_path)).decode("utf-8")
+        if self._rollback_data is None:
+            object.__setattr__(self, "_rollback_data", read_checked(self.rollback_path))
+        return self._rollback_data
+
+    def read_rollback(self) -> str | None:
+        data = self.read_rollback_bytes()
+        return None if data is None else normalize(data).decode("utf-8")
 
 
 def suggest_name(filename: str) -> str | None:
@@ -175,7 +184,9 @@ def discover(directory: Path) -> list[MigrationFile]:
             hint="pass --dir, set MIGRATIONS_DIR, or run from a folder that has ./migrations",
         )
     try:
-        names = {p.name for p in directory.iterdir() if p.is_file()}
+        # scandir: the entry's type comes with the listing, no stat per file
+        with os.scandir(directory) as entries:
+            names = {e.name for e in entries if e.is_file()}
     except OSError as exc:
         raise UsageError(f"cannot read migrations directory {directory}: {exc.strerror or exc}") from None
     strays = stray_files(names)
@@ -188,9 +199,9 @@ def discover(directory: Path) -> list[MigrationFile]:
         stem = filename[:-4]
         rb = stem + ROLLBACK_SUFFIX
         f = MigrationFile(stem, directory / filename, directory / rb if rb in names else None)
-        f.read_bytes()  # read once here: refuses unreadable or non-UTF-8 files before anything runs
-        if f.rollback_path is not None:
-            read_checked(f.rollback_path)
+        # Read once here (kept for later): refuses unreadable or non-UTF-8 files before anything runs.
+        f.read_bytes()
+        f.read_rollback_bytes()
         found.append(f)
     return found
 
