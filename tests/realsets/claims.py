@@ -24,7 +24,7 @@ from toolkit.sql.locks import MODES, Schema, normalize_table
 from toolkit.trace import catalog
 
 HERE = Path(__file__).resolve().parent
-SETS = ("docs_rs", "hydra", "keto", "concourse")
+SETS = ("docs_rs", "hydra", "keto", "concourse", "svix", "harness", "graph_node")
 _RANK = {m: i for i, m in enumerate(MODES)}
 
 

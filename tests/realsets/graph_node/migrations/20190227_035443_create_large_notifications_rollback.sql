@@ -1,0 +1,1 @@
+drop table large_notifications;

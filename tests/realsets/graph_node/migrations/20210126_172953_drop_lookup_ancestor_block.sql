@@ -1,0 +1,1 @@
+drop function lookup_ancestor_block(varchar, bigint);

@@ -1,0 +1,4 @@
+begin
+  raise 'This migration is irreversible';
+end
+$$;

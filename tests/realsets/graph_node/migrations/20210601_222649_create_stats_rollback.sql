@@ -1,0 +1,1 @@
+drop table subgraphs.table_stats;

@@ -1,0 +1,1 @@
+alter table subgraphs.subgraph_manifest add column raw_yaml text;

@@ -1,0 +1,1 @@
+raise 'This migration is irreversible';

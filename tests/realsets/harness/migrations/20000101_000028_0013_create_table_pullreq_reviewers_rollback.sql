@@ -1,0 +1,2 @@
+-- Can't migrate down from this point.
+-- This file must be present here.

@@ -1,0 +1,2 @@
+ALTER TABLE webhooks
+    ADD COLUMN webhook_internal BOOLEAN NOT NULL DEFAULT false;

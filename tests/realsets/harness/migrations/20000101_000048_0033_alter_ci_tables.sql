@@ -1,0 +1,3 @@
+ALTER TABLE plugins
+    ADD COLUMN plugin_type TEXT NOT NULL,
+    ADD COLUMN plugin_version TEXT NOT NULL;

@@ -1,0 +1,3 @@
+ALTER TABLE repositories
+    DROP COLUMN repo_size,
+    DROP COLUMN repo_size_updated;

@@ -1,0 +1,2 @@
+ALTER TABLE checks DROP COLUMN check_started;
+ALTER TABLE checks DROP COLUMN check_ended;

@@ -1,0 +1,1 @@
+-- data is migrated in code.

@@ -1,0 +1,1 @@
+ALTER TABLE pullreqs ADD COLUMN pullreq_closed BIGINT;

@@ -1,0 +1,1 @@
+ALTER TABLE pullreqs DROP COLUMN pullreq_closed;

@@ -1,0 +1,2 @@
+ALTER TABLE gitspace_configs
+    ADD COLUMN gconf_is_deleted BOOLEAN NOT NULL DEFAULT FALSE;

@@ -1,0 +1,3 @@
+ALTER TABLE pullreqs
+    DROP COLUMN pullreq_additions,
+    DROP COLUMN pullreq_deletions;

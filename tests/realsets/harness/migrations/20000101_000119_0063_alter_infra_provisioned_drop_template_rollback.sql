@@ -1,0 +1,1 @@
+ALTER TABLE infra_provisioned ADD COLUMN iprov_opentofu_template BYTEA;

@@ -1,0 +1,3 @@
+DROP TABLE bandwidth_stats;
+
+DROP TABLE download_stats;

@@ -1,0 +1,1 @@
+ALTER TABLE gitspaces ADD COLUMN gits_error_message TEXT;

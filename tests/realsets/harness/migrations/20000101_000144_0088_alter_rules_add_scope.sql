@@ -1,0 +1,1 @@
+ALTER TABLE rules ADD COLUMN rule_scope INTEGER DEFAULT 0;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS nodes;
+DROP TABLE IF EXISTS generic_blobs;

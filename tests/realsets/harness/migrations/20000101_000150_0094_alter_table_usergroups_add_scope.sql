@@ -1,0 +1,2 @@
+ALTER TABLE usergroups
+ADD COLUMN usergroup_scope INTEGER DEFAULT 0;

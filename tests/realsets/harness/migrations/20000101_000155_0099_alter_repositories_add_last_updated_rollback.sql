@@ -1,0 +1,2 @@
+ALTER TABLE repositories
+    DROP COLUMN repo_last_git_push;

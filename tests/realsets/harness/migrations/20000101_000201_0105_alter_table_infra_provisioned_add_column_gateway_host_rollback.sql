@@ -1,0 +1,2 @@
+ALTER TABLE infra_provisioned
+DROP COLUMN iprov_gateway_host;

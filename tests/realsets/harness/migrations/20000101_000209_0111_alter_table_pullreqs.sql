@@ -1,0 +1,2 @@
+ALTER TABLE pullreqs
+ADD COLUMN pullreq_merge_violations_bypassed BOOLEAN DEFAULT NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE media_types
+    DROP COLUMN is_runnable;

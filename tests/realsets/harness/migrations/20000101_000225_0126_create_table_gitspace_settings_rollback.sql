@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS gitspace_settings;

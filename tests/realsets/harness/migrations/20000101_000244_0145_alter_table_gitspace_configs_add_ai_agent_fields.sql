@@ -1,0 +1,2 @@
+ALTER TABLE gitspace_configs
+    ADD COLUMN gconf_ai_agents TEXT;

@@ -1,0 +1,1 @@
+ALTER TABLE ai_tasks DROP COLUMN aitask_output;

@@ -1,0 +1,2 @@
+ALTER TABLE ai_tasks DROP COLUMN aitask_error_message;
+ALTER TABLE ai_tasks DROP COLUMN aitask_output_metadata;

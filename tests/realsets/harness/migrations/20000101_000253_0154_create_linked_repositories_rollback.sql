@@ -1,0 +1,3 @@
+DROP TABLE linked_repositories;
+
+ALTER TABLE repositories DROP COLUMN repo_type;

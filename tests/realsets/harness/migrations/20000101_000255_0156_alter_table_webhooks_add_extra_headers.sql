@@ -1,0 +1,2 @@
+ALTER TABLE webhooks ADD COLUMN webhook_extra_headers JSONB;
+

@@ -1,0 +1,2 @@
+ALTER TABLE webhooks DROP COLUMN webhook_extra_headers;
+

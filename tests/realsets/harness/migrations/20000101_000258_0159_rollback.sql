@@ -1,0 +1,2 @@
+ALTER TABLE repositories DROP repo_language;
+DROP TABLE repo_languages;

@@ -1,0 +1,1 @@
+DROP TABLE pullreq_label_suggestions;

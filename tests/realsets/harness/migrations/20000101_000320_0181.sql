@@ -1,0 +1,1 @@
+ALTER TABLE linked_repositories ADD COLUMN linked_repo_provider_type TEXT NOT NULL DEFAULT '';

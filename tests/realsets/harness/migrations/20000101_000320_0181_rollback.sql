@@ -1,0 +1,1 @@
+ALTER TABLE linked_repositories DROP COLUMN linked_repo_provider_type;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS pullreqs_target_repo_branch;
