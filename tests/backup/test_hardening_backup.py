@@ -265,10 +265,11 @@ def test_restore_test_killed_leaves_a_scratch_database_that_the_next_run_drops(d
 
 
 def test_leftover_rule_keeps_a_live_run_and_another_hosts_recent_one():
-    from toolkit.backup.verify import SCRATCH_MAX_AGE_S, leftover_reason, scratch_name
+    from toolkit.localdev.scratchdb import MAX_AGE_S as SCRATCH_MAX_AGE_S
+    from toolkit.localdev.scratchdb import leftover_reason, scratch_name
 
     now = time.time()
-    mine = scratch_name(now)
+    mine = scratch_name("verify", now)
     assert leftover_reason(mine, now) is None  # this very process is alive
     other_host = mine.replace(mine.split("_")[3], "000000", 1)
     assert leftover_reason(other_host, now, host="ffffff") is None

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from toolkit.localdev.scratchdb import host_tag
 from toolkit.trace.scratch import PREFIX, cleanup_leftovers, embedded_server, scratch_database
 
 
@@ -25,7 +26,7 @@ def test_scratch_database_is_fresh_and_dropped_even_on_error(pg):
         with psycopg.connect(url, autocommit=True) as conn:
             name = conn.execute("SELECT current_database()").fetchone()[0]
             conn.execute("CREATE TABLE t (id int)")
-        assert name.startswith(f"{PREFIX}{os.getpid()}_") and name in databases(pg)
+        assert name.startswith(f"{PREFIX}{host_tag()}_{os.getpid()}_") and name in databases(pg)
         raise RuntimeError("the trace failed")
     assert name not in databases(pg)
 
@@ -38,6 +39,7 @@ def test_scratch_database_from_a_template(pg, db_name, db):
 
 
 def test_cleanup_drops_leftovers_of_dead_runs_and_old_ones_only(pg):
+    # The names this tracer gave before the one scheme (toolkit/localdev/scratchdb.py): still swept.
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
     dead_pid, now = int(dead.stdout), int(time.time())

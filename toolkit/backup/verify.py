@@ -14,20 +14,13 @@ check stops counting as verified for the production gate.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import secrets
-import socket
 import subprocess
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg import sql
 
 from toolkit.backup.dump import count_rows, list_tables
 from toolkit.backup.listing import read_manifest
@@ -38,9 +31,9 @@ from toolkit.backup.restore import compare_counts, restore_stream
 from toolkit.backup.s3 import S3Uri, make_client, parse_uri, put_json, s3_errors
 from toolkit.backup.stream import PipeSink, read_object
 from toolkit.config import Config
-from toolkit.db import connect, describe, redact
+from toolkit.db import connect, redact
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.localdev.processes import process_alive
+from toolkit.localdev import scratchdb
 
 
 @dataclass
@@ -156,73 +149,18 @@ def _deep(client, obj: S3Uri, manifest: Manifest, result: VerifyResult, progress
         result.problems.append(f"the dump's table of contents has no data for {', '.join(missing[:5])}")
 
 
-def _scratch_url(scratch_url: str, dbname: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(scratch_url)
-    info["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items()})
-
-
-# Scratch databases are named <prefix><host>_<pid>_<unix start>_<random>, so a later run can tell a
-# leftover (its process was killed, e.g. kill -9 of a CI job) from one that is still in use.
-SCRATCH_PREFIX = "migrate_action_verify_"
-SCRATCH_MAX_AGE_S = 6 * 3600  # any host's scratch database older than this is a leftover
-_SCRATCH_RE = re.compile(rf"{SCRATCH_PREFIX}([0-9a-f]{{6}})_(\d+)_(\d+)_[0-9a-f]+")
-
-
-def _host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
-
-
-def scratch_name(now: float | None = None) -> str:
-    return f"{SCRATCH_PREFIX}{_host_tag()}_{os.getpid()}_{int(now or time.time())}_{secrets.token_hex(2)}"
-
-
-def leftover_reason(name: str, now: float, host: str | None = None) -> str | None:
-    """Why scratch database `name` is a leftover to drop, or None to leave it alone."""
-    m = _SCRATCH_RE.fullmatch(name)
-    if m is None:
-        return None  # not ours, or an older version's name that says nothing about its creator
-    tag, pid, created = m.group(1), int(m.group(2)), int(m.group(3))
-    if now - created > SCRATCH_MAX_AGE_S:
-        return f"created {int((now - created) // 3600)} h ago"
-    if tag == (host or _host_tag()) and not process_alive(pid, created):
-        return f"its process {pid} on this machine is gone"
-    return None
-
-
 def clean_leftovers(admin: psycopg.Connection) -> list[str]:
-    """Drop scratch databases left by killed runs; returns `name (why)` for each one dropped."""
-    now = time.time()
-    dropped = []
-    for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY 1",
-                                 (SCRATCH_PREFIX.replace("_", "\\_") + "%",)).fetchall():
-        why = leftover_reason(name, now)
-        if why is None:
-            continue
-        try:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            from toolkit.console import warn
-
-            warn(f"could not drop leftover scratch database {name}: {str(exc).strip().splitlines()[0]}")
-            continue
-        dropped.append(f"{name} ({why})")
-    return dropped
+    """Drop scratch databases left by killed runs (toolkit.localdev.scratchdb: of every part that
+    makes them); returns `name (why)` for each one dropped."""
+    return [f"{name} ({why})" for name, why in scratchdb.sweep(admin).items()]
 
 
 def _restore_test(client, obj: S3Uri, manifest: Manifest, result: VerifyResult, scratch_url: str,
                   progress: bool) -> None:
-    name = scratch_name()
     with connect(scratch_url) as admin:
         major = admin.execute("SELECT current_setting('server_version_num')::int / 10000").fetchone()[0]
         result.scratch_cleaned = clean_leftovers(admin)
-        try:
-            admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise ToolkitError(f"cannot create a scratch database on {describe(scratch_url)}: "
-                               f"{str(exc).strip().splitlines()[0]}",
-                               hint="the scratch URL's user needs CREATEDB") from None
-    target = _scratch_url(scratch_url, name)
+    name, target = scratchdb.create(scratch_url, "verify", hint="the scratch URL's user needs CREATEDB")
     try:
         try:
             # Without privileges: the scratch server need not have the production roles.
@@ -241,5 +179,4 @@ def _restore_test(client, obj: S3Uri, manifest: Manifest, result: VerifyResult, 
             shown = ", ".join(f"{t} {e}->{a}" for t, (e, a) in list(mismatches.items())[:5])
             result.problems.append(f"row counts differ after restore (expected->restored): {shown}")
     finally:
-        with connect(scratch_url) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        scratchdb.drop(scratch_url, name)
