@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown set {unknown[0]} (known: {', '.join(SETS)})", file=sys.stderr)
         return 2
     print(f"{'set':<10} {'migr':>4} {'rewrite P     R (tp/fp/fn)':<28} {'rollback-incomplete P  R':<28} "
-          f"{'locks agree (over/under)':<26} {'errors':>6} {'s':>5}")
+          f"{'locks agree (over/under)':<26} {'errors':>6} {'rb-fails':>8} {'rb-unknown':>10} {'s':>5}")
     tot_rw, tot_rb, tot_lk = Score(), Score(), LockScore()
     with LocalPostgres() as pg:
         for name in args.sets:
@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             tot_rb += r.rollback
             tot_lk += r.locks
             print(f"{name:<10} {r.migrations:>4} {_pr(r.rewrite):<28} {_pr(r.rollback):<28} "
-                  f"{r.locks.agreement:5.2f} ({r.locks.over}/{r.locks.under}){'':<12} {len(r.errors):>6} {dt:5.1f}")
+                  f"{r.locks.agreement:5.2f} ({r.locks.over}/{r.locks.under}){'':<12} {len(r.errors):>6} "
+                  f"{len(r.rollback_failures):>8} {len(r.rollback_unknown):>10} {dt:5.1f}")
             if args.verbose:
-                for line in r.errors + r.mismatches:
+                for line in r.errors + r.rollback_failures + r.rollback_unknown + r.mismatches:
                     print(f"    {line}")
     print(f"{'all':<10} {'':>4} {_pr(tot_rw):<28} {_pr(tot_rb):<28} "
           f"{tot_lk.agreement:5.2f} ({tot_lk.over}/{tot_lk.under})")

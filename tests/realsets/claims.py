@@ -92,6 +92,9 @@ class SetResult:
     rollback: Score = field(default_factory=Score)
     locks: LockScore = field(default_factory=LockScore)
     errors: list[str] = field(default_factory=list)  # files that did not run (their claims not counted)
+    # Rollbacks that fail in the project itself (PostgreSQL's error): no rollback-incomplete truth for them.
+    rollback_failures: list[str] = field(default_factory=list)
+    rollback_unknown: list[str] = field(default_factory=list)  # the analysis says it cannot tell (dynamic SQL)
     mismatches: list[str] = field(default_factory=list)
 
 
@@ -153,8 +156,9 @@ def _run(conn: psycopg.Connection, text: str, path: str) -> None:
             conn.execute(st.text)
 
 
-def _prove_rollback(conn: psycopg.Connection, m: Migration, before: catalog.Catalog) -> list[str] | None:
-    """What the rollback leaves different from `before` (empty: a complete undo), None if it fails.
+def _prove_rollback(conn: psycopg.Connection, m: Migration, before: catalog.Catalog) -> list[str] | str:
+    """What the rollback leaves different from `before` (empty: a complete undo), or PostgreSQL's
+    error (one line) if it fails.
     A transactional rollback runs in a transaction that is then rolled back, so the set goes on
     from the migrated state; any other one is undone by applying the migration again."""
     assert m.rollback_text is not None
@@ -171,8 +175,8 @@ def _prove_rollback(conn: psycopg.Connection, m: Migration, before: catalog.Cata
                 conn.execute(st.text)
             after = catalog.snapshot(conn)
             _run(conn, m.text, str(m.path))
-    except psycopg.Error:
-        return None
+    except psycopg.Error as exc:
+        return str(exc).splitlines()[0]
     return [d.describe() for d in catalog.diff(before, after)]
 
 
@@ -273,8 +277,8 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
             if before_cat is not None and report.rollback is not None:
                 # rollback-empty, -missing, -syntax-error are other claims: only rollback-incomplete here.
                 left = _prove_rollback(conn, m, before_cat)
-                if left is None:
-                    res.errors.append(f"{m.name}: rollback failed")
+                if isinstance(left, str):
+                    res.rollback_failures.append(f"{m.name}: rollback fails: {left}")
                     continue
                 res.rollbacks += 1
                 claimed = report.rollback.status == "partial"
@@ -283,6 +287,8 @@ def measure_set(name: str, connect: Callable[[], psycopg.Connection], *, server_
                     res.mismatches.append(
                         f"rollback {'FP' if claimed else 'FN'} {m.name} "
                         + ("; ".join(report.rollback.left_behind) if claimed else "; ".join(left[:3])))
+            if report.rollback is not None and report.rollback.status == "unknown":
+                res.rollback_unknown.append(f"rollback unknown {m.name}: " + "; ".join(report.rollback.left_behind))
             if progress:
                 progress(m.name)
     return res

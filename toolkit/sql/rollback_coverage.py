@@ -7,6 +7,7 @@ whatever stays is reported at the up file's line, where a reviewer sees it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pglast import ast
@@ -49,7 +50,7 @@ RULES = (MISSING, EMPTY, INCOMPLETE, SYNTAX)
 
 @dataclass(frozen=True)
 class Coverage:
-    status: str  # covered | partial | missing | empty | broken | nothing-to-undo
+    status: str  # covered | partial | unknown | missing | empty | broken | nothing-to-undo
     left_behind: tuple[str, ...]  # human descriptions of what would remain
     findings: tuple[Finding, ...]
 
@@ -57,6 +58,8 @@ class Coverage:
     def label(self) -> str:
         if self.status == "partial":
             return f"partial ({len(self.left_behind)} left)"
+        if self.status == "unknown":
+            return "unknown (the rollback runs dynamic SQL)"
         return {"covered": "yes", "nothing-to-undo": "yes"}.get(self.status, self.status)
 
 
@@ -158,7 +161,9 @@ def _eff_index(node: ast.IndexStmt, cx: _EffectCtx) -> None:
     # Dropping its table, materialized view or one of its columns drops the index too.
     cols = _column_refs(list(node.indexParams or ()) + [node.whereClause])
     cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
-    cx.add(f"index {name} on {t}", ("index", name), ("table", t), ("view", t),
+    # An index lives in its table's schema: DROP INDEX s.name drops it too.
+    qualified = [("index", f"{t.rsplit('.', 1)[0]}.{name}")] if "." in t and "." not in name else []
+    cx.add(f"index {name} on {t}", ("index", name), *qualified, ("table", t), ("view", t),
            *[("column", t, c) for c in cols])
 
 
@@ -273,15 +278,15 @@ def _eff_add_constraint(t: str, cmd: ast.AlterTableCmd, cx: _EffectCtx) -> None:
     con = cmd.def_
     if not isinstance(con, ast.Constraint):
         return
+    # Dropping a column drops the constraints that use it (a CHECK on several columns too).
+    cols = [("column", t, k.sval) for k in (con.fk_attrs or con.keys or ())]
+    cols += [("column", t, c) for c in _column_refs(con.raw_expr)]
     if not con.conname:
         if con.contype in _UNNAMED_KINDS:
             cx.add(f"unnamed constraint on {t} (name it so the rollback can drop it)",
-                   ("constraint-any", t), ("table", t))
+                   ("constraint-any", t), ("table", t), *cols)
         return
-    keys = [("constraint", t, con.conname), ("table", t)]
-    keys += [("column", t, k.sval) for k in (con.fk_attrs or con.keys or ())]
-    # Dropping a column drops the CHECK constraints that use it.
-    keys += [("column", t, c) for c in _column_refs(con.raw_expr)]
+    keys = [("constraint", t, con.conname), ("table", t), *cols]
     if con.pktable is not None:  # DROP TABLE referenced CASCADE drops the key
         keys.append(("cascade", "table", _rv(con.pktable)))
     cx.add(f"constraint {con.conname} on {t}", *keys)
@@ -315,11 +320,18 @@ def _eff_alter_enum(node: ast.AlterEnumStmt, cx: _EffectCtx) -> None:
 
 
 def _eff_drop(node: ast.DropStmt, cx: _EffectCtx) -> None:
+    # What this file created and then drops itself (a helper function, a scratch table) is gone
+    # before the rollback starts: nothing of it is left to undo.
+    gone = _Undo()
+    _undo_drop(node, gone)
+    created = {k for e in cx.prior if e.what.endswith("(CREATE TABLE)") for k in e.keys if k[0] == "table"}
+    cx.prior[:] = [e for e in cx.prior if not e.keys & gone.keys]
     if node.removeType != ObjectType.OBJECT_TABLE:
         return
     for obj in node.objects or ():
         t = _names(obj)
-        cx.add(f"table {t} dropped (its rows are not restored by a rollback)", ("table-created", t))
+        if ("table", t) not in created:
+            cx.add(f"table {t} dropped (its rows are not restored by a rollback)", ("table-created", t))
 
 
 _EFFECT_HANDLERS = {
@@ -385,6 +397,7 @@ class _Undo:
     # the object had when the rollback started.
     col_orig: dict[tuple[str, str], str] = field(default_factory=dict)
     table_orig: dict[str, str] = field(default_factory=dict)
+    type_orig: dict[str, str] = field(default_factory=dict)
 
 
 def _undo_drop(node: ast.DropStmt, u: _Undo) -> None:
@@ -394,6 +407,8 @@ def _undo_drop(node: ast.DropStmt, u: _Undo) -> None:
         if kind in ("trigger", "policy") and isinstance(obj, tuple | list):
             parts = [p.sval for p in obj]
             name = normalize_table(".".join(parts[:-1])) + "." + parts[-1]
+        if kind == "type":
+            name = u.type_orig.get(name, name)
         if kind in ("table", "view"):
             name = u.table_orig.get(name, name)
             # A table, view or materialized view takes its indexes, triggers, ... along.
@@ -406,12 +421,20 @@ def _undo_drop(node: ast.DropStmt, u: _Undo) -> None:
 
 
 def _undo_rename(node: ast.RenameStmt, u: _Undo) -> None:
+    if node.renameType in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN) and node.object is not None:
+        # RENAME TO x_old ... DROP TYPE x_old drops the type the rollback started with.
+        old = _names(node.object)
+        new = normalize_table(f"{old.rsplit('.', 1)[0]}.{node.newname}" if "." in old else node.newname)
+        u.type_orig[new] = u.type_orig.pop(old, old)
+        return
     if node.relation is None:
         return
     t = _rv(node.relation)
     if node.renameType == ObjectType.OBJECT_COLUMN:
         u.keys.add(("rename-column", t, node.subname, node.newname))
         u.col_orig[(t, node.newname)] = u.col_orig.pop((t, node.subname), node.subname)
+        if ("add-column", t, node.subname) in u.keys:  # added under a temporary name, then renamed
+            u.keys.add(("add-column", t, node.newname))
         return
     u.keys.add(("rename", t, normalize_table(node.newname)))
     if node.renameType == ObjectType.OBJECT_TABCONSTRAINT:
@@ -470,6 +493,25 @@ def _undo_keys(parsed: ParsedFile) -> set[tuple]:
         if stmt.tx_control is None and stmt.kind in _UNDO_KINDS:
             _UNDO_HANDLERS[type(stmt.node)](stmt.node, u)
     return u.keys
+
+
+_DYNAMIC = re.compile(r"\b(execute|drop|alter)\b", re.IGNORECASE)
+
+
+def _runs_dynamic_sql(parsed: ParsedFile) -> bool:
+    """A DO block, or a function the rollback defines and calls, whose body runs DDL or EXECUTE:
+    what it drops cannot be read from the file (names from a table, a loop over schemas)."""
+    defined: set[str] = set()
+    for s in parsed.statements:
+        if s.kind == "DoStmt" and _DYNAMIC.search(s.text):
+            return True
+        if s.kind == "CreateFunctionStmt" and _DYNAMIC.search(s.text):
+            defined.add(_names(s.node.funcname).rsplit(".", 1)[-1].lower())
+        elif s.kind == "SelectStmt" and defined and any(
+                isinstance(n, ast.FuncCall) and _names(n.funcname).rsplit(".", 1)[-1].lower() in defined
+                for n in _walk(s.node)):
+            return True
+    return False
 
 
 def _is_empty(parsed: ParsedFile) -> bool:
@@ -600,6 +642,9 @@ def coverage(up_path: str, up: ParsedFile | None, rollback_path: str | None, rol
     left = [eff for eff in effects if not eff.keys & undo]
     if history is not None:
         left += _history_effects(history, up, rb, set().union(*(e.keys for e in left)), after_up)
+    if left and _runs_dynamic_sql(rb):
+        # Not "incomplete" and not "covered": the files cannot tell.
+        return Coverage("unknown", tuple(e.what for e in left), ())
     rb_name = rb_path.rsplit("/", 1)[-1]
     findings = tuple(
         Finding(INCOMPLETE.id, INCOMPLETE.severity, up_path, e.line, f"{e.what} is not undone by {rb_name}",
