@@ -78,3 +78,22 @@ def test_a_rollback_running_dynamic_sql_is_not_guessed() -> None:
     # A rollback without dynamic SQL is still judged.
     assert _cov(up, "SELECT 1;").status == "partial"
     assert _cov(up, "DROP SCHEMA sub CASCADE;").status == "covered"
+
+
+def _locks(history: str, sql: str) -> dict[str, str]:
+    s = Schema()
+    analyze_file(parse(history), s)
+    facts = analyze_file(parse(sql), s.copy_for_next_migration(keep_created=False))
+    return {lk.table: lk.mode for f in facts for lk in f.locks}
+
+
+def test_reading_a_view_locks_the_tables_under_it() -> None:
+    # PostgreSQL's rewriter expands the view: its base tables get the reader's lock too.
+    history = ("CREATE TABLE a (id int, x int); CREATE TABLE b (id int); CREATE TABLE c (id int, v int);"
+               "CREATE VIEW v1 AS SELECT a.id, b.id AS bid FROM a JOIN b USING (id);"
+               "CREATE VIEW v2 AS SELECT * FROM v1;")
+    locks = _locks(history, "UPDATE c SET v = d.bid FROM v2 d WHERE d.id = c.id;")
+    assert locks == {"c": "ROW EXCLUSIVE", "v2": "ACCESS SHARE", "v1": "ACCESS SHARE", "a": "ACCESS SHARE",
+                     "b": "ACCESS SHARE"}
+    # Creating a view over a view stores it unexpanded: only the view named is read.
+    assert _locks(history, "CREATE VIEW v3 AS SELECT * FROM v2;") == {"v3": "ACCESS EXCLUSIVE", "v2": "ACCESS SHARE"}

@@ -256,6 +256,8 @@ class Schema:
         self.primary_keys: dict[str, tuple[str, ...]] = {}
         # Volatility of functions created by earlier statements (name -> volatile | stable_or_immutable).
         self.functions: dict[str, str] = {}
+        # View -> the relations its query reads: reading the view locks them too (the rewriter expands it).
+        self.view_reads: dict[str, tuple[str, ...]] = {}
         # Session settings that change what a statement does (lower-case name -> value). A file's SET
         # changes them for the statements after it; the plan may fill in the server's values (TimeZone)
         # before a file, which the file itself cannot know.
@@ -290,6 +292,7 @@ class Schema:
         s.fk_ref_columns = dict(self.fk_ref_columns)
         s.primary_keys = dict(self.primary_keys)
         s.functions = dict(self.functions)
+        s.view_reads = dict(self.view_reads)
         s.defs = self.defs.copy()
         s.server_settings = dict(self.server_settings)
         s.settings = dict(self.server_settings)  # a file's own SET does not carry to the next file
@@ -580,12 +583,20 @@ class _Ctx:
     locks: list[TableLock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read") -> None:
-        """`mode` on every relation the statement names, except `exclude`."""
-        for rel in self.stmt.relations:
-            t = normalize_table(rel)
-            if t not in exclude:
-                self.locks.append(TableLock(t, mode, action))
+    def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read", *,
+               through_views: bool = True) -> None:
+        """`mode` on every relation the statement names, except `exclude`; and on the relations under
+        the views it names (`through_views`: a query expands them; a view's definition does not)."""
+        views = self.schema.view_reads
+        seen: set[str] = set()
+        todo = [(normalize_table(rel), action) for rel in self.stmt.relations]
+        for t, why in todo:  # in the statement's order; a view's tables appended as it is met
+            if t in exclude or t in seen:
+                continue
+            seen.add(t)
+            self.locks.append(TableLock(t, mode, why))
+            if through_views and t in views:
+                todo.extend((base, f"{action} (through view {t})") for base in views[t])  # noqa: B909
 
 
 def _st_select(node, cx: _Ctx) -> None:
@@ -744,9 +755,10 @@ def _st_create_table_as(node, cx: _Ctx) -> None:
 
 def _st_view(node, cx: _Ctx) -> None:
     t = _rv(node.view)
-    cx.others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}")
+    cx.others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}", through_views=False)
     cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE OR REPLACE VIEW" if node.replace else "CREATE VIEW"))
     cx.schema.created.add(t)
+    cx.schema.view_reads[t] = tuple(r for r in (normalize_table(rel) for rel in cx.stmt.relations) if r != t)
 
 
 def _st_create_trig(node, cx: _Ctx) -> None:
