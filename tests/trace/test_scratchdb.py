@@ -135,3 +135,22 @@ def test_create_and_drop_on_a_server(pg) -> None:
         assert name not in _names(conn)
     with pytest.raises(ValueError):
         scratchdb.drop(pg.url(), "production")  # drop only ever removes a scratch database
+
+
+def test_a_role_with_only_createdb_sweeps_what_it_may_and_leaves_the_rest(pg) -> None:
+    """The usual --scratch-url role: it may not read a database's age nor drop another role's
+    database; the sweep drops its own leftover and passes over the rest without an error."""
+    dead, now = _dead_pid(), int(time.time())
+    own, others = (f"migrate_action_{p}_{host_tag()}_{dead}_{now}_ef56" for p in ("rehearse", "verify"))
+    pg.admin_sql("CREATE ROLE scratch_only LOGIN CREATEDB PASSWORD 'scratchpw'")
+    url = pg.url(user="scratch_only", password="scratchpw")
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(own)))
+            pg.admin_sql(f'CREATE DATABASE "{others}" TEMPLATE template0')
+            dropped = scratchdb.sweep(conn)
+            assert own in dropped and others not in dropped and others in _names(conn)
+    finally:
+        for n in (own, others):
+            pg.admin_sql(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
+        pg.admin_sql("DROP ROLE scratch_only")

@@ -97,10 +97,10 @@ def _ages(conn: psycopg.Connection) -> list[tuple[str, float | None]]:
     """Our databases on conn's server, with their age when the role may read it (the time of their
     PG_VERSION file; pg_stat_file is for superusers unless granted)."""
     readable = conn.execute("SELECT has_function_privilege('pg_stat_file(text, boolean)', 'EXECUTE')").fetchone()[0]
-    age = ("extract(epoch FROM now() - (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification)"
-           if readable else "NULL")
-    return conn.execute(f"SELECT datname, {age}::float8 FROM pg_database "  # noqa: S608 (no input in it)
-                        "WHERE starts_with(datname, %s) ORDER BY 1", (PREFIX,)).fetchall()
+    age = sql.SQL("extract(epoch FROM now() - (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification)"
+                  if readable else "NULL")
+    return conn.execute(sql.SQL("SELECT datname, {}::float8 FROM pg_database WHERE starts_with(datname, %s) "
+                                "ORDER BY 1").format(age), (PREFIX,)).fetchall()
 
 
 def sweep(conn: psycopg.Connection) -> dict[str, str]:
