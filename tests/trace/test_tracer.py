@@ -4,6 +4,7 @@ catalog changes), on a real server."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -105,16 +106,30 @@ def test_create_index_concurrently_is_sampled_share_update_exclusive(conns, db_u
     tracer = Tracer(*conns, settings=EngineSettings(lock_timeout_ms=5000))  # 200 ms would cancel the wait
     # An open repeatable-read transaction makes the build wait for it (a known wait), so the
     # sampler sees the build's locks however fast the machine is.
-    with psycopg.connect(db_url) as holder:
+    # The holder commits once the build is seen waiting for it (not after a fixed time: on a loaded
+    # machine the build may not have reached its wait yet, and then no wait would be recorded).
+    with psycopg.connect(db_url) as holder, psycopg.connect(db_url, autocommit=True) as watcher:
         holder.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         holder.execute("SELECT count(*) FROM orders")
-        timer = threading.Timer(0.4, holder.commit)
-        timer.start()
+        done = threading.Event()
+
+        def release_when_waited_on() -> None:
+            deadline = time.monotonic() + 30
+            while not done.is_set() and time.monotonic() < deadline:
+                if watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                   "AND query LIKE 'CREATE INDEX CONCURRENTLY users_note_idx%'").fetchone()[0]:
+                    time.sleep(0.05)  # a few samples of the wait
+                    break
+                time.sleep(0.01)
+            holder.commit()
+
+        releaser = threading.Thread(target=release_when_waited_on)
+        releaser.start()
         try:
             trace = tracer.trace_sql("CREATE INDEX CONCURRENTLY users_note_idx ON users (note)")
         finally:
-            timer.cancel()
-            timer.join()
+            done.set()
+            releaser.join()
     st = one(trace)
     assert trace.transactional is False
     assert st.lock_on("public.users") == "SHARE UPDATE EXCLUSIVE"
