@@ -588,6 +588,12 @@ class _Ctx:
         """`mode` on every relation the statement names, except `exclude`; and on the relations under
         the views it names (`through_views`: a query expands them; a view's definition does not)."""
         views = self.schema.view_reads
+        if not views or not through_views:  # the hot path (a data migration's INSERTs): as before
+            for rel in self.stmt.relations:
+                t = normalize_table(rel)
+                if t not in exclude:
+                    self.locks.append(TableLock(t, mode, action))
+            return
         seen: set[str] = set()
         todo = [(normalize_table(rel), action) for rel in self.stmt.relations]
         for t, why in todo:  # in the statement's order; a view's tables appended as it is met
@@ -595,7 +601,7 @@ class _Ctx:
                 continue
             seen.add(t)
             self.locks.append(TableLock(t, mode, why))
-            if through_views and t in views:
+            if t in views:
                 todo.extend((base, f"{action} (through view {t})") for base in views[t])  # noqa: B909
 
 
