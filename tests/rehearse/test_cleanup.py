@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from tests.rehearse.conftest import write_migration
-from toolkit.rehearse.scratch import DIR_PREFIX, pid_alive
+from toolkit.localdev.processes import process_alive as pid_alive
+from toolkit.rehearse.scratch import DIR_PREFIX
 
 
 def _postmaster(d: Path) -> int | None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 
 import psycopg
 
-from toolkit.localdev import scratchdb
+from toolkit.localdev import scratchcluster, scratchdb
 from toolkit.localdev.postgres import LocalPostgres
 
 PREFIX = "migrate_action_scratch_"
@@ -47,10 +47,8 @@ def cleanup_leftovers(conn: psycopg.Connection) -> list[str]:
 
 
 @contextmanager
-def embedded_server(base_dir: str | None = None) -> Iterator[LocalPostgres]:
-    """A private throwaway cluster on 127.0.0.1 for the block (initdb + pg_ctl; removed after)."""
-    cluster = LocalPostgres(base_dir).start()
-    try:
+def embedded_server() -> Iterator[LocalPostgres]:
+    """A private throwaway cluster on 127.0.0.1 for the block (initdb + pg_ctl; removed after, also
+    after a SIGTERM; one a kill -9 left is removed by a later run: toolkit/localdev/scratchcluster.py)."""
+    with scratchcluster.embedded_cluster("trace") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
