@@ -26,6 +26,13 @@ CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; 
 CREATE TRIGGER orders_noop BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION noop();
 ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
 CREATE TABLE audit_log (id bigint, user_id bigint REFERENCES users (id));
+CREATE FUNCTION touch_orders() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM users WHERE id = 0) THEN
+    UPDATE orders SET note = note WHERE id = 0;
+  END IF;
+END $$;
+CREATE FUNCTION touch_users() RETURNS void LANGUAGE sql AS 'UPDATE users SET score = score WHERE id = 0';
 """
 
 STATEMENTS = [
@@ -87,6 +94,14 @@ STATEMENTS = [
     "CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE id > 0",
     "CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100",
     "ANALYZE users",
+    # Statements a DO block or a called function runs take their locks in the caller's transaction.
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'zzz') THEN "
+    "ALTER TABLE users ALTER COLUMN score TYPE bigint; END IF; END $$",
+    "DO $$ BEGIN UPDATE orders SET note = 'x' WHERE id = 0; END $$",
+    "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM users; "
+    "IF n = 0 THEN CREATE INDEX idx_users_score ON users (score); END IF; END $$",
+    "SELECT touch_orders()",
+    "SELECT touch_users()",
 ]
 
 _STRENGTH = {PG_LOCKS_NAME[m]: i for i, m in enumerate(MODES)}

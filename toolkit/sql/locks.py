@@ -20,7 +20,8 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType, ReindexObjectType, VariableSetKind
 
-from toolkit.sql.parse import ParsedFile, Statement, qualified_name
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse, qualified_name
+from toolkit.sql.plpgsql import Body, do_statements, function_statements
 from toolkit.sql.volatility import function_volatility, volatility
 
 # Weakest to strongest, as in the documentation.
@@ -256,6 +257,9 @@ class Schema:
         self.primary_keys: dict[str, tuple[str, ...]] = {}
         # Volatility of functions created by earlier statements (name -> volatile | stable_or_immutable).
         self.functions: dict[str, str] = {}
+        # SQL / PL/pgSQL functions created by earlier statements: name -> (CREATE FUNCTION node, its
+        # text). Calling one runs its statements: their locks are the call's (read when called).
+        self.function_sources: dict[str, tuple[ast.CreateFunctionStmt, str]] = {}
         # View -> the relations its query reads: reading the view locks them too (the rewriter expands it).
         self.view_reads: dict[str, tuple[str, ...]] = {}
         # Session settings that change what a statement does (lower-case name -> value). A file's SET
@@ -292,6 +296,7 @@ class Schema:
         s.fk_ref_columns = dict(self.fk_ref_columns)
         s.primary_keys = dict(self.primary_keys)
         s.functions = dict(self.functions)
+        s.function_sources = dict(self.function_sources)
         s.view_reads = dict(self.view_reads)
         s.defs = self.defs.copy()
         s.server_settings = dict(self.server_settings)
@@ -582,6 +587,7 @@ class _Ctx:
     created_before: set[str]
     locks: list[TableLock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    depth: int = 0  # inside how many DO blocks / called functions
 
     def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read", *,
                through_views: bool = True) -> None:
@@ -613,6 +619,61 @@ def _st_select(node, cx: _Ctx) -> None:
         cx.schema.created.add(target)
     else:
         cx.others(set(), mode, "SELECT")
+    if cx.schema.function_sources:
+        _calls(node, cx)
+
+
+def _calls(node: ast.Node, cx: _Ctx) -> None:
+    """The statements of the functions created earlier that this statement calls (`SELECT f()`)."""
+    called: dict[str, None] = {}
+    stack: list = [node]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, ast.FuncCall) and v.funcname:
+            name = getattr(v.funcname[-1], "sval", "").lower()
+            if name in cx.schema.function_sources:
+                called.setdefault(name, None)
+        if isinstance(v, ast.Node):
+            stack.extend(getattr(v, a) for a in v)
+        elif isinstance(v, tuple | list):
+            stack.extend(v)
+    for name in called:
+        fn, text = cx.schema.function_sources[name]
+        _embedded(function_statements(fn, text), f"{name}()", cx)
+
+
+def _is_catalog(table: str) -> bool:
+    # An unqualified pg_* name resolves to pg_catalog first.
+    return table.startswith(("pg_catalog.", "information_schema.")) or ("." not in table and table.startswith("pg_"))
+
+
+_EMBEDDED_DEPTH = 3  # functions calling functions: deeper calls are reported, not followed
+
+
+def _embedded(body: Body, where: str, cx: _Ctx) -> None:
+    """The locks of the statements a DO block or a called function runs, as if every branch ran."""
+    if not body.readable:
+        cx.notes.append(f"{where}: its body is not SQL or PL/pgSQL that parses here; its locks are not "
+                        "analysed; review them by hand")
+        return
+    if cx.depth >= _EMBEDDED_DEPTH:
+        cx.notes.append(f"{where}: called {cx.depth} functions deep; its locks are not analysed")
+        return
+    for text in body.statements:
+        try:
+            inner = parse(text, where).statements
+        except SqlSyntaxError:
+            cx.notes.append(f"{where}: a statement of its body does not parse on its own; not analysed")
+            continue
+        for st in inner:
+            if st.tx_control is None:
+                locks, notes = statement_locks(st, cx.schema, depth=cx.depth + 1)
+                # `IF NOT EXISTS (SELECT FROM pg_class ...)` guards are catalog reads: not a table's lock.
+                cx.locks.extend(replace(lk, action=f"{where}: {lk.action}") for lk in locks
+                                if not (lk.mode == "ACCESS SHARE" and _is_catalog(lk.table)))
+                cx.notes.extend(notes)
+    if body.dynamic:
+        cx.notes.append(f"{where}: runs dynamic SQL (EXECUTE); what that does is not analysed; review it by hand")
 
 
 def _insert_locks(cx: _Ctx) -> None:
@@ -850,11 +911,13 @@ def _st_refresh_mat_view(node, cx: _Ctx) -> None:
 
 
 def _st_do(node, cx: _Ctx) -> None:
-    cx.notes.append("DO block: its statements are not analysed; review its locks by hand")
+    _embedded(do_statements(node), "DO block", cx)
 
 
 def _st_create_function(node, cx: _Ctx) -> None:
-    cx.schema.functions[node.funcname[-1].sval.lower()] = function_volatility(node)
+    name = node.funcname[-1].sval.lower()
+    cx.schema.functions[name] = function_volatility(node)
+    cx.schema.function_sources[name] = (node, cx.stmt.text)
 
 
 def _st_variable_set(node, cx: _Ctx) -> None:
@@ -891,9 +954,10 @@ _STATEMENT_HANDLERS = {
 }
 
 
-def statement_locks(stmt: Statement, schema: Schema) -> tuple[list[TableLock], list[str]]:
-    """The table-level locks one statement takes, and notes; updates `schema` with what it creates."""
-    cx = _Ctx(stmt, schema, set(schema.created))
+def statement_locks(stmt: Statement, schema: Schema, *, depth: int = 0) -> tuple[list[TableLock], list[str]]:
+    """The table-level locks one statement takes, and notes; updates `schema` with what it creates.
+    `depth`: inside how many DO blocks / called functions the statement runs."""
+    cx = _Ctx(stmt, schema, set(schema.created), depth=depth)
     node = None
     if stmt.kind == "InsertStmt":
         _insert_locks(cx)
