@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.cli import main  # noqa: E402
+from toolkit.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -6,6 +6,7 @@ never pays for boto3 or PyGithub.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import sys
@@ -14,6 +15,8 @@ import click
 
 from toolkit import __version__
 from toolkit.errors import ToolkitError
+
+_WHOLE_PROCESS = False  # run() sets it: this process runs one command, then exits
 
 # command name -> (module, attribute). Each module holds the commands of one area.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -60,7 +63,10 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None or not _available(target[0]):
             return None
-        return getattr(importlib.import_module(target[0]), target[1])
+        command = getattr(importlib.import_module(target[0]), target[1])
+        if _WHOLE_PROCESS:
+            gc.freeze()  # what the imports built lives until exit: no collector pass walks it again
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Keep the runbook order rather than click's alphabetical one.
@@ -113,3 +119,18 @@ def main() -> None:
       migration_manager.py migrate  --env production
       migration_manager.py rollback --name 20241227_120000_add_user_preferences --env dev
     """
+
+
+def run() -> None:
+    """The program's entry (console scripts, `python -m toolkit`, scripts/migration_manager.py).
+
+    A command is a short-lived process that builds many objects and frees few: the cyclic
+    collector's default (a pass every 700 allocations, each walking every object still alive) was
+    a quarter of `lint`'s time on 342 files. Here it passes every 50,000 allocations, as mypy does
+    for the same reason, and the objects the imports built are frozen out of its passes. Only for
+    a whole process: `main` called in-process (tests, embedding) keeps the interpreter's settings.
+    """
+    global _WHOLE_PROCESS
+    _WHOLE_PROCESS = True
+    gc.set_threshold(50_000, 20, 100)
+    main()
