@@ -61,8 +61,16 @@ def check_text_bytes(data: bytes, path: Path | str) -> None:
                          + ("; it looks like UTF-16 text without a byte-order mark" if utf16 else ""),
                          hint="save the file as UTF-8" if utf16 else "remove the NUL byte: "
                          "PostgreSQL would ignore everything after it")
+    chunk = 1 << 20
+    if len(data) <= chunk:  # most files: one decode, no incremental decoder to set up
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{path}: not valid UTF-8 at byte offset {exc.start} ({exc.reason})",
+                             hint="save the file as UTF-8") from None
+        return
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view, chunk = memoryview(data), 1 << 20
+    view = memoryview(data)
     for pos in range(0, len(data) or 1, chunk):
         try:
             decoder.decode(view[pos:pos + chunk], final=pos + chunk >= len(data))
@@ -74,7 +82,8 @@ def check_text_bytes(data: bytes, path: Path | str) -> None:
 def read_checked(path: Path) -> bytes:
     """A migration's bytes, refused with one line when unreadable or not UTF-8 text."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     check_text_bytes(data, path)
