@@ -260,6 +260,20 @@ def test_pipeline_failure_multi_line_detail_and_commit_error_stay_one_line(mdir,
     assert not table_exists(db, "c") and rows(db) == {}
 
 
+def test_an_error_that_arrives_while_the_migration_is_still_being_sent_stays_one_line(mdir, db, cli):
+    # The failing statement comes first and thousands follow in the same pipeline: PostgreSQL's error
+    # reaches the client while psycopg is still sending, inside conn.transaction()'s own nested
+    # pipeline, whose exit then logged "error ignored terminating <psycopg.Pipeline ...>" (seen in CI
+    # under load; deterministic with enough statements after the error).
+    db.execute("CREATE TABLE base (id int); CREATE VIEW v1 AS SELECT * FROM base")
+    path = write(mdir, "20240101_000000_drop", "DROP TABLE base;\n" + "SELECT 1;\n" * 20000)
+    r = cli("migrate", "--env", "dev")
+    assert r.returncode == 1
+    _one_line_error(r.stderr)
+    assert f"{path}:1:" in r.stderr and "v1 depends on table base" in r.stderr, r.stderr
+    assert table_exists(db, "base") and rows(db) == {}
+
+
 # -- item 19: one meaning of has_rollback, and a way through an irreversible migration -----------
 
 EMPTY_ROLLBACK = "-- irreversible: the data is gone\nBEGIN;\nCOMMIT;\n"

@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -378,9 +380,11 @@ class Engine:
         local = (("lock_timeout", f"{lock_ms}ms"), ("statement_timeout", f"{self.s.statement_timeout_ms}ms"),
                  ("synchronous_commit", "on" if durable else "off"))
         error: psycopg.Error | None = None
-        with self.conn.pipeline():
+        with _quiet_aborted_pipeline(), self.conn.pipeline():
             # Caught inside the pipeline block: an error escaping it makes psycopg log "error ignored
             # terminating <psycopg.Pipeline ...>" on stderr while it drains the aborted pipeline.
+            # conn.transaction() nests pipelines of its own, whose exit can log the same when the
+            # error arrives while the block is still running (timing): that line is kept out too.
             try:
                 with self.conn.transaction():
                     self.conn.execute(
@@ -578,6 +582,24 @@ class Trial:
     not_tried: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (name, error)
     sequences: list[tuple[str, int | None, int | None]] = field(default_factory=list)  # advanced, not restored
+
+
+class _AbortedPipelineNoise(logging.Filter):
+    """psycopg's warning that it ignored "pipeline aborted" while an error was already on its way: the
+    engine reports that error itself, in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+@contextmanager
+def _quiet_aborted_pipeline() -> Iterator[None]:
+    log, quiet = logging.getLogger("psycopg"), _AbortedPipelineNoise()
+    log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        log.removeFilter(quiet)
 
 
 # -- whole operations used by the CLI and the deploy pipeline -----------------------------------
