@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pglast import ast
 
 from toolkit.sql.parse import SqlSyntaxError, parse
@@ -66,3 +67,31 @@ def test_boolean_values_are_bools_as_pglast_makes_them():
     default = st[0].node.cmds[0].def_.constraints[0].raw_expr
     assert isinstance(default, ast.A_Const) and default.val.boolval is True
     assert st[1].node.targetList[0].val.val.boolval is False
+
+
+def _facts(parsed) -> list[tuple]:
+    return [(s.index, s.kind, s.text, s.start, s.line, s.end_line, s.comments, s.tx_control,
+             s.non_transactional, s.relations) for s in parsed.statements]
+
+
+def test_the_ast_parse_and_the_json_parse_give_the_same_statements_on_every_real_file():
+    # Most files are parsed into the AST directly; data migrations (mostly INSERTs) into libpg_query's
+    # JSON tree. Both must give the same statements and facts, non-ASCII text included.
+    from toolkit.sql import parse as parse_mod
+
+    compared = 0
+    for f in _files() + [Path(__file__)]:
+        text = f.read_text(encoding="utf-8")
+        if f.suffix != ".sql":
+            text = "SELECT 'naïve → ünïcode';\nCREATE INDEX CONCURRENTLY é ON t (a);\n-- c\nDROP TABLE «x»;" \
+                   "\nREINDEX (CONCURRENTLY) TABLE t; VACUUM t; CLUSTER; BEGIN; COMMIT;"
+        try:
+            by_ast = parse_mod._parse_whole_ast(text, "f.sql")
+        except SqlSyntaxError as exc:
+            with pytest.raises(SqlSyntaxError) as again:
+                parse_mod._parse_whole_json(text, "f.sql")
+            assert str(again.value) == str(exc)
+            continue
+        assert _facts(by_ast) == _facts(parse_mod._parse_whole_json(text, "f.sql")), f
+        compared += len(by_ast.statements)
+    assert compared > 2000

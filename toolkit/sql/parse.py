@@ -215,11 +215,12 @@ class Statement:
     kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
     comments: tuple[str, ...]  # comments just before it
 
-    def __init__(self, index: int, text: str | None, kind: str, raw: dict[str, Any], start: int = 0,
+    def __init__(self, index: int, text: str | None, kind: str, raw: dict[str, Any] | None, start: int = 0,
                  line: int = 1, end_line: int = 1, comments: tuple[str, ...] = (), _src: _Source | None = None,
-                 _len: int = 0, _keep_raw: bool = True) -> None:
+                 _len: int = 0, _keep_raw: bool = True, _node: ast.Node | None = None) -> None:
         """`text` None: the text is the file's slice [start, start + _len) (streamed files);
-        `_keep_raw` False: `raw` is only read here, and re-parsed from the text when asked for."""
+        `_keep_raw` False: `raw` is only read here, and re-parsed from the text when asked for;
+        `raw` None: the facts come from `_node`, the statement's AST (`raw` is parsed when asked for)."""
         put = _object_setattr
         put(self, "index", index)
         put(self, "kind", kind)
@@ -233,8 +234,12 @@ class Statement:
         put(self, "_raw", raw if _keep_raw else None)
         put(self, "_src", _src)
         put(self, "_relations", None)
-        tx = _TX_KINDS.get(raw.get("kind", ""), "other") if kind == "TransactionStmt" else None
-        why = no_transaction_reason(kind, raw)
+        if raw is None:
+            tx = _TX_KINDS.get(_node.kind.name, "other") if kind == "TransactionStmt" else None
+            why = _no_transaction_reason_ast(kind, _node)
+        else:
+            tx = _TX_KINDS.get(raw.get("kind", ""), "other") if kind == "TransactionStmt" else None
+            why = no_transaction_reason(kind, raw)
         put(self, "_tx", (tx, why) if tx or why else None)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -377,11 +382,27 @@ def _parse(text: str, path: str, stream: bool | None = None) -> ParsedFile:
         streamed = _parse_streamed(text, path)
         if streamed is not None:
             return streamed
-    return _parse_whole(text, path)
+    if _mostly_inserts(text):
+        return _parse_whole_json(text, path)
+    return _parse_whole_ast(text, path)
 
 
-def _parse_whole(text: str, path: str) -> ParsedFile:
-    """One parse of the whole file; statements keep their JSON tree."""
+_INSERT_LINE = re.compile(r"^[ \t]*insert[ \t\n]+into\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _mostly_inserts(text: str) -> bool:
+    """A data migration (mostly INSERTs): lint needs no INSERT's tree (locks.py reads its target from
+    the JSON facts), and their trees would be most of the time and memory. Other files are parsed
+    once into the AST that lint and lock analysis read anyway."""
+    if "nsert" not in text and "NSERT" not in text:
+        return False
+    inserts = len(_INSERT_LINE.findall(text))
+    return inserts >= 20 and inserts * 2 >= text.count(";")
+
+
+def _parse_whole_json(text: str, path: str) -> ParsedFile:
+    """One parse of the whole file into libpg_query's JSON tree; statements keep theirs, and the AST is
+    built only if asked for (a file of INSERTs: their trees would be most of lint's time and memory)."""
     try:
         tree = _decode_json(parser.parse_sql_json(text))
     except parser.ParseError as exc:
@@ -420,6 +441,41 @@ def _parse_whole(text: str, path: str) -> ParsedFile:
                                     _gap_comments(text, prev_end, start), src))
         prev_end = start + len(chunk)
     return ParsedFile(path=path, text=text, statements=tuple(statements))
+
+
+def _parse_whole_ast(text: str, path: str) -> ParsedFile:
+    """One parse of the whole file into pglast's AST, which lint and lock analysis read; the
+    statements' facts come from it (the JSON tree is parsed per statement only when asked for)."""
+    try:
+        raws = parser.parse_sql(text)
+    except parser.ParseError as exc:
+        message, offset = (exc.args + (0,))[:2]
+        line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
+        raise SqlSyntaxError(path, line, col, str(message)) from None
+    src = _Source(text, streamed=False)
+    statements: list[Statement] = []
+    nodes: list[ast.Node] = []
+    line, pos, prev_end = 1, 0, 0
+    for i, rs in enumerate(raws):
+        # pglast gives character offsets (libpg_query's are bytes; pglast converts them).
+        start = rs.stmt_location or 0
+        end = start + rs.stmt_len if rs.stmt_len else len(text)
+        chunk = text[start:end]
+        # stmt_location may point at whitespace before the statement; the line is its first token.
+        start += len(chunk) - len(chunk.lstrip())
+        chunk = chunk.strip().rstrip(";").rstrip()
+        node = rs.stmt
+        nodes.append(node)
+        line += text.count("\n", pos, start)
+        pos = start
+        inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
+        statements.append(Statement(i, chunk, sys.intern(type(node).__name__), None, start, line,
+                                    line + inner if inner else line, _gap_comments(text, prev_end, start), src,
+                                    _node=node))
+        prev_end = start + len(chunk)
+    src.statements = tuple(statements)
+    src._nodes = nodes
+    return ParsedFile(path=path, text=text, statements=src.statements)
 
 
 def _parse_streamed(text: str, path: str) -> ParsedFile | None:
@@ -569,6 +625,30 @@ def no_transaction_reason(kind: str, raw: dict[str, Any]) -> str | None:
         for cmd in raw.get("cmds", ()):
             part = cmd.get("AlterTableCmd", {}).get("def", {}).get("PartitionCmd")
             if part and part.get("concurrent"):
+                return "DETACH PARTITION CONCURRENTLY"
+    return None
+
+
+def _no_transaction_reason_ast(kind: str, node: ast.Node) -> str | None:
+    """no_transaction_reason from the statement's AST instead of its JSON tree (the same answers:
+    tests/sql/test_parse_ast_fast_path.py compares them on every statement of the real sets)."""
+    if kind in _ALWAYS_OUTSIDE:
+        return _ALWAYS_OUTSIDE[kind]
+    if kind == "IndexStmt" and node.concurrent:
+        return "CREATE INDEX CONCURRENTLY"
+    if kind == "DropStmt" and node.concurrent:
+        return "DROP INDEX CONCURRENTLY"
+    if kind == "ReindexStmt" and any(isinstance(p, ast.DefElem) and p.defname == "concurrently"
+                                     for p in node.params or ()):
+        return "REINDEX CONCURRENTLY"
+    if kind == "VacuumStmt" and node.is_vacuumcmd:
+        return "VACUUM"
+    if kind == "ClusterStmt" and node.relation is None:
+        return "CLUSTER (all tables)"
+    if kind == "AlterTableStmt":
+        for cmd in node.cmds or ():
+            part = getattr(cmd, "def_", None)
+            if isinstance(part, ast.PartitionCmd) and part.concurrent:
                 return "DETACH PARTITION CONCURRENTLY"
     return None
 
