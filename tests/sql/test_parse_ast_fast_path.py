@@ -95,3 +95,18 @@ def test_the_ast_parse_and_the_json_parse_give_the_same_statements_on_every_real
         assert _facts(by_ast) == _facts(parse_mod._parse_whole_json(text, "f.sql")), f
         compared += len(by_ast.statements)
     assert compared > 2000
+
+
+def test_json_trees_are_read_once_per_file_and_match_the_file_parse(monkeypatch):
+    # The safety classes read every statement's JSON tree: one parse of the file serves them all,
+    # with the file's own locations (as the JSON-first parse gave them).
+    from toolkit.sql import parse as parse_mod
+
+    text = "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN é text;\nDROP INDEX CONCURRENTLY i;\n"
+    by_ast = parse_mod._parse_whole_ast(text, "f.sql")
+    by_json = parse_mod._parse_whole_json(text, "f.sql")
+    decoded = []
+    real = parse_mod._decode_json
+    monkeypatch.setattr(parse_mod, "_decode_json", lambda data: decoded.append(data) or real(data))
+    assert [s.raw for s in by_ast.statements] == [s.raw for s in by_json.statements]
+    assert len(decoded) == 1

@@ -81,7 +81,7 @@ class _Source:
     """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
     the cheap JSON parse tree, lint and lock analysis need the AST."""
 
-    __slots__ = ("text", "streamed", "statements", "pos", "first", "_nodes", "_recent")
+    __slots__ = ("text", "streamed", "statements", "pos", "first", "_nodes", "_recent", "_raws")
 
     def __init__(self, text: str, streamed: bool, first: int = 0) -> None:
         self.text = text
@@ -92,11 +92,23 @@ class _Source:
         self.statements: tuple[Statement, ...] = ()
         self._nodes: list[ast.Node] | None = None
         self._recent: OrderedDict[int, ast.Node] = OrderedDict()
+        self._raws: list[dict[str, Any]] | None = None
 
     @property
     def has_nodes(self) -> bool:
         """The ASTs of a whole (not streamed) file are built."""
         return self._nodes is not None
+
+    def raw(self, st: Statement) -> dict[str, Any]:
+        """The statement's JSON tree: for a whole file, one JSON parse of the file the first time one
+        is asked for (the plan's safety classes read every statement's); a streamed file's statement
+        is parsed alone each time (no caching)."""
+        if self.streamed:
+            return _raw_of(st.text)[1]
+        if self._raws is None:
+            stmts = _decode_json(parser.parse_sql_json(self.text)).get("stmts", [])
+            self._raws = [next(iter(rs["stmt"].values())) for rs in stmts]
+        return self._raws[st.index - self.first]
 
     def node(self, st: Statement) -> ast.Node:
         if not self.streamed:
@@ -281,7 +293,7 @@ class Statement:
         """The node as libpg_query's JSON (a streamed file's is re-parsed on each use: no caching)."""
         if self._raw is not None:
             return self._raw
-        return _raw_of(self.text)[1]
+        return self._src.raw(self)
 
     @property
     def node(self) -> ast.Node:
