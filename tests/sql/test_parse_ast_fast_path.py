@@ -110,3 +110,17 @@ def test_json_trees_are_read_once_per_file_and_match_the_file_parse(monkeypatch)
     monkeypatch.setattr(parse_mod, "_decode_json", lambda data: decoded.append(data) or real(data))
     assert [s.raw for s in by_ast.statements] == [s.raw for s in by_json.statements]
     assert len(decoded) == 1
+
+
+@pytest.mark.parametrize("expr", ["now()", "NOW()", "pg_catalog.now()", "gen_random_uuid()", "public.next_id()",
+                                  "uuid_generate_v4()", '"Mixed"()', "f(1)", "count(*)", "CURRENT_TIMESTAMP",
+                                  "nextval('s'::regclass)", "lower('X')"])
+def test_a_default_is_spelled_as_the_printer_spells_it(expr):
+    # definitions.default_text skips pglast's printer for plain calls; the spelling must not change.
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    from toolkit.sql.definitions import _strip_casts, default_text
+
+    node = parse_sql(f"SELECT {expr}")[0].stmt.targetList[0].val
+    assert default_text(node) == RawStream()(_strip_casts(node)).replace("pg_catalog.", "").lower()
