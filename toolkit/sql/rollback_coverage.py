@@ -538,17 +538,19 @@ class _Restored:
 
 
 def _restored_columns(r: _Restored) -> None:
-    for (t, c), before in r.history.columns.items():
-        now = r.after.columns.get((t, c))
-        if now is before:  # untouched (the copies share the values): most of a long history
-            continue
+    history, after = r.history.columns, r.after.columns
+    # Untouched columns (the copies share the values) are most of a long history: skipped in one pass.
+    now_of = after.get
+    changed = [(k, before) for k, before in history.items() if now_of(k) is not before]
+    for (t, c), before in changed:
+        now = after.get((t, c))
         col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
         if now is None:
             if t in r.after.tables:
                 r.report(col_keys, f"column {t}.{c} is missing after the rollback", r.table_line(t))
         elif diffs := column_differences(before, now):
             r.report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", r.table_line(t))
-    for (t, c) in [k for k in r.after.columns if k not in r.history.columns]:  # in order: not a set's
+    for (t, c) in [k for k in after if k not in history]:  # in order: not a set's
         if t in r.history.tables and t in r.after.tables:
             r.report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not "
                      "there before the migration", r.table_line(t))
