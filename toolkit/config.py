@@ -8,10 +8,8 @@ in `backend/`). Every key is optional; see README.md for the full list.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field, fields
@@ -192,6 +190,8 @@ def _show(value: Any) -> str:
     """A value as it would be written in TOML, for error messages."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    import json  # error messages only
+
     try:
         text = json.dumps(value, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -268,6 +268,8 @@ def load_config(*, migrations_dir: str | None = None, config_file: str | None = 
     data: dict[str, Any] = {}
     label = "defaults"
     if path is not None:
+        import tomllib  # only when there is a file to read: every command imports this module
+
         label = path.name
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

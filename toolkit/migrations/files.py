@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import re
 import unicodedata
@@ -32,6 +31,8 @@ def normalize(data: bytes) -> bytes:
 
 
 def checksum_bytes(data: bytes) -> str:
+    import hashlib  # OpenSSL's module costs 4 ms to load: lint never takes a checksum
+
     return hashlib.sha256(normalize(data)).hexdigest()
 
 
@@ -41,6 +42,8 @@ def legacy_checksums(data: bytes) -> set[str]:
     Teams migrating from the runbook's old script keep their history: a row whose checksum is the
     raw file's sha256 or md5 still counts as matching.
     """
+    import hashlib
+
     return {hashlib.sha256(data).hexdigest(), hashlib.md5(data, usedforsecurity=False).hexdigest()}
 
 

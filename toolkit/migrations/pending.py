@@ -8,7 +8,6 @@ Everything here does I/O and returns plain values for the pure builder.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,6 +101,8 @@ def pending_from_database(config: Config, conn: psycopg.Connection) -> PendingSe
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
+        import subprocess  # only the git-based pending set needs it (lint and plan --env do not)
+
         out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
         raise UsageError("git is not installed; pass --database-url instead of --base-ref") from None

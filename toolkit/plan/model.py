@@ -77,7 +77,7 @@ class MigrationPlan:
     @property
     def worst_lock(self) -> TableLock | None:
         """The strongest lock on an existing table; a slow one wins among equals."""
-        locks = [lk for sf in self.report.facts for lk in effective_locks(sf) if not lk.new]
+        locks = [lk for sf in self.report.facts if sf.locks for lk in effective_locks(sf) if not lk.new]
         if not locks:
             return None
         return max(locks, key=lambda lk: (MODES.index(lk.mode), lk.slow))

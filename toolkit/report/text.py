@@ -32,6 +32,8 @@ def render(plan: Plan) -> str:
         mode = "one transaction" if m.transactional else "no transaction"
         out += ["", f"{m.name}  ({m.statement_count} statement{'' if m.statement_count == 1 else 's'}, {mode}, rollback: {rb})"]
         for sf in m.report.facts:
+            if not sf.locks:
+                continue
             for own, lk in zip(sf.locks, effective_locks(sf), strict=True):
                 if not lk.new:
                     held = f" (inside {lk.mode} held since line {sf.held[lk.table].line})" \
