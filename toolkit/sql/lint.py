@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pglast import parser as pg_parser
 
@@ -190,9 +191,17 @@ def lint_parsed(parsed: ParsedFile, *, schema: Schema | None = None, opts: LintO
     return _finish(path, parsed, facts, findings, cov, opts)
 
 
+_CHECKS_BY_KIND: dict[int, tuple[Any, dict[str, list[tuple[Any, bool]]]]] = {}
+
+
 def _statement_findings(path: str, facts: tuple[StatementFacts, ...], rules, opts: LintOptions) -> list[Finding]:
     findings: list[Finding] = []
-    checks = [(r.check, r.rule.kind == "lock", r.kinds) for r in rules if r.check is not None]
+    # The checks that apply to each statement kind, in rule order (most rules read one or two kinds),
+    # worked out once per rule set: all_rules() is cached, so the same tuple comes every time.
+    cached = _CHECKS_BY_KIND.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _CHECKS_BY_KIND[id(rules)] = (rules, {})
+    by_kind = cached[1]
     warning = severity_rank("warning")
     for sf in facts:
         if sf.statement.tx_control is not None:
@@ -200,9 +209,11 @@ def _statement_findings(path: str, facts: tuple[StatementFacts, ...], rules, opt
         ctx = Context(path, sf, facts, opts.rule_options)
         covered = False
         kind = sf.statement.kind
-        for check, lock_rule, kinds in checks:
-            if kinds is not None and kind not in kinds:
-                continue
+        applicable = by_kind.get(kind)
+        if applicable is None:
+            applicable = by_kind[kind] = [(r.check, r.rule.kind == "lock") for r in rules
+                                          if r.check is not None and (r.kinds is None or kind in r.kinds)]
+        for check, lock_rule in applicable:
             if lock_rule:
                 for f in check(sf.statement, ctx):
                     # A dedicated rule already explains this statement; keep only what it cannot
