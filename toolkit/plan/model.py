@@ -134,8 +134,11 @@ class Plan:
 def effective_locks(sf: StatementFacts) -> list[TableLock]:
     """The statement's locks as its traffic feels them: a lock this transaction already holds on the
     table counts too (an UPDATE after ALTER TABLE in one transaction runs under ACCESS EXCLUSIVE)."""
+    locks = sf.locks
+    if not sf.in_transaction or (not sf.held and len({lk.table for lk in locks}) == len(locks)):
+        return list(locks)  # nothing held before, one lock per table: each is its own effective lock
     out = []
-    for lk in sf.locks:
+    for lk in locks:
         eff = sf.effective_mode(lk.table) if sf.in_transaction else lk.mode
         out.append(replace(lk, mode=eff) if eff and eff != lk.mode else lk)
     return out
