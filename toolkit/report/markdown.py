@@ -23,9 +23,16 @@ ICON = {"error": "❌", "warning": "⚠️", "notice": "ℹ️"}
 LOCK_ICON = {"reads and writes": "🔴", "writes": "🟠", "nothing": "🟢"}
 
 
+# Compiled once: a 500-migration comment escapes some 30,000 strings.
+_BREAKS = re.compile(r"[\r\n\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_MARKUP = re.compile(r"([\\`*\[\]|])")
+_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_BACKTICKS = re.compile(r"`+")
+
+
 def _one_line(text: str) -> str:
     """Untrusted text never ends its line: a newline would start a new block (a heading, a list...)."""
-    return re.sub(r"[\r\n\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+", " ", str(text))
+    return _BREAKS.sub(" ", str(text))
 
 
 def _md(text: str) -> str:
@@ -35,14 +42,14 @@ def _md(text: str) -> str:
     open inline markup (code spans, emphasis, links, images) backslash-escaped, as CommonMark allows for
     any ASCII punctuation."""
     text = html.escape(_one_line(text), quote=False)
-    text = re.sub(r"([\\`*\[\]|])", r"\\\1", text)
-    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    text = _MARKUP.sub(r"\\\1", text)
+    return _LONE_UNDERSCORE.sub(r"\\_", text)
 
 
 def _code(text: str, *, in_table: bool = False) -> str:
     """A code span that holds any text: delimited by more backticks than its longest backtick run."""
     text = _one_line(text)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) \
         else ""
@@ -59,7 +66,7 @@ def _html(text: str) -> str:
 def _fence(text: str) -> str:
     """A backtick fence longer than any backtick run in the text, so no line of it can close the block
     (CommonMark: a closing fence is at least as long as the opening one, indented up to 3 spaces)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
 
@@ -169,23 +176,39 @@ def _sql_block(sql: str, max_lines: int | None) -> str:
     return f"{fence}sql\n" + "\n".join(lines) + f"\n{fence}{cut}"
 
 
-def _details(m: MigrationPlan, plan: Plan, *, sql_lines: int | None, locks: bool, explain: bool) -> str:
+def _details(m: MigrationPlan, plan: Plan, *, sql_lines: int | None, locks: bool, explain: bool,
+             cache: dict | None = None) -> str:
+    """One migration's <details> block. `cache`: parts already rendered for another size level of the
+    same comment (render tries up to six levels; most parts are the same in each)."""
+    cache = {} if cache is None else cache
+    key = id(m)
+    if (key, "head") not in cache:
+        cache[(key, "head")] = _details_head(m)
+    out = list(cache[(key, "head")])
+    if m.findings:
+        if (key, "findings", explain) not in cache:
+            cache[(key, "findings", explain)] = [
+                _finding(f, explain=explain, with_path=f.path != m.migration.path) for f in m.findings]
+        out += ["**Findings**", "", *cache[(key, "findings", explain)], ""]
+    if locks:
+        if (key, "locks") not in cache:
+            cache[(key, "locks")] = _locks_table(m, plan)
+        out += ["**Locks**", "", cache[(key, "locks")], ""]
+    if (key, "notes") not in cache:
+        notes = [n for sf in m.report.facts for n in sf.notes]
+        cache[(key, "notes")] = [f"> {_md(n)}" for n in notes] + ([""] if notes else [])
+    out += cache[(key, "notes")]
+    out += ["**SQL**", "", _sql_block(m.migration.text, sql_lines), "", "</details>"]
+    return "\n".join(out)
+
+
+def _details_head(m: MigrationPlan) -> list[str]:
     counts = ", ".join(f"{m.count(s)} {s}{'s' if m.count(s) != 1 else ''}"
                        for s in ("error", "warning", "notice") if m.count(s)) or "no findings"
     mode = "runs in one transaction" if m.transactional else "runs statement by statement, outside a transaction"
     n = m.statement_count
-    out = [f"<details><summary><code>{_html(m.name)}</code> — {counts}</summary>", "",
-           f"{_code(m.migration.path)} · {n} statement{'s' if n != 1 else ''} · {mode}", ""]
-    if m.findings:
-        out += ["**Findings**", ""]
-        out += [_finding(f, explain=explain, with_path=f.path != m.migration.path) for f in m.findings]
-        out.append("")
-    if locks:
-        out += ["**Locks**", "", _locks_table(m, plan), ""]
-    notes = [n for sf in m.report.facts for n in sf.notes]
-    out += [f"> {_md(n)}" for n in notes] + ([""] if notes else [])
-    out += ["**SQL**", "", _sql_block(m.migration.text, sql_lines), "", "</details>"]
-    return "\n".join(out)
+    return [f"<details><summary><code>{_html(m.name)}</code> — {counts}</summary>", "",
+            f"{_code(m.migration.path)} · {n} statement{'s' if n != 1 else ''} · {mode}", ""]
 
 
 def _legend(plan: Plan) -> str:
@@ -224,9 +247,10 @@ def render(plan: Plan, *, marker: str | None = None, limit: int = COMMENT_LIMIT 
         (None, True, True), (60, True, True), (15, True, True), (0, True, True), (0, False, True), (0, False, False),
     ]
     body = ""
+    cache: dict = {}
     for sql_lines, locks, explain in levels:
-        parts = head + [""] + ["\n\n".join(_details(m, plan, sql_lines=sql_lines, locks=locks, explain=explain)
-                                           for m in plan.migrations)]
+        parts = head + [""] + ["\n\n".join(_details(m, plan, sql_lines=sql_lines, locks=locks, explain=explain,
+                                                    cache=cache) for m in plan.migrations)]
         if not explain and plan.findings:
             parts += ["", _legend(plan)]
         body = "\n".join(parts + foot) + "\n"
