@@ -66,3 +66,23 @@ def test_what_cannot_be_read_is_said_not_guessed():
 def test_every_branch_is_assumed_to_run():
     (sf,) = _facts("DO $$ BEGIN IF false THEN DROP TABLE u; ELSE UPDATE t SET a = 1; END IF; END $$;")
     assert _locks(sf) == {"u": ("ACCESS EXCLUSIVE", False), "t": ("ROW EXCLUSIVE", False)}
+
+
+def test_a_do_blocks_locks_and_findings_point_at_their_own_lines():
+    from toolkit.sql.lint import LintOptions, lint_text
+
+    sql = ("SELECT 1;\nDO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'x') THEN\n"
+           "    ALTER TABLE t ALTER COLUMN a TYPE bigint;\n  END IF;\n  UPDATE u SET n = 1;\nEND $$;\n")
+    facts = _facts(sql)
+    assert {lk.table: lk.line for lk in facts[1].locks} == {"t": 5, "u": 7}
+    schema = Schema()
+    analyze_file(parse(HISTORY, "history.sql"), schema)
+    report = lint_text(sql, "m.sql", schema=schema.copy_for_next_migration(keep_created=False),
+                       opts=LintOptions(check_rollback=False))
+    rewrite = [f for f in report.findings if f.rule == "blocking-rewrite"]
+    assert [(f.line, f.statement) for f in rewrite] == [(5, 1)]  # its line; suppressible at the DO statement
+
+
+def test_a_called_functions_locks_stay_at_the_call():
+    facts = _facts("CREATE FUNCTION w() RETURNS void LANGUAGE sql AS 'UPDATE u SET n = 1';\n\nSELECT w();")
+    assert [(lk.table, lk.line) for lk in facts[1].locks] == [("u", 0)]  # 0: the calling statement's line

@@ -157,7 +157,7 @@ def _locks_table(m: MigrationPlan, plan: Plan) -> str:
             lock = f"{lk.mode} on {_md(lk.table)}"
             if lk.mode != own.mode and held is not None:
                 lock = f"{own.mode} on {_md(lk.table)}, inside {held.mode} held since line {held.line}"
-            rows.append(f"| {sf.statement.line} | {_md(lk.action)} | {lock} | "
+            rows.append(f"| {own.line or sf.statement.line} | {_md(lk.action)} | {lock} | "
                         f"{LOCK_ICON[blocks(lk.mode)]} {lock_effect(lk)} |")
     if not rows:
         return "_No locks on existing tables (only new objects)._"

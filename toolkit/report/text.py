@@ -38,7 +38,7 @@ def render(plan: Plan) -> str:
                 if not lk.new:
                     held = f" (inside {lk.mode} held since line {sf.held[lk.table].line})" \
                         if lk.mode != own.mode and lk.table in sf.held else ""
-                    out.append(f"  line {sf.statement.line:<4} {own.mode} on {lk.table}{held}: {lock_effect(lk)}"
+                    out.append(f"  line {own.line or sf.statement.line:<4} {own.mode} on {lk.table}{held}: {lock_effect(lk)}"
                                f"  [{lk.action}]")
         for f in m.findings:
             out.append(f"  {f.severity:<7} {f.path}:{f.line}  {f.rule}  {f.message}")

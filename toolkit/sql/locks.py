@@ -194,6 +194,7 @@ class TableLock:
     full_scan: bool = False  # reads every row (time grows with the table)
     new: bool = False  # created earlier in this migration (or plan): empty, nobody waits on it
     uncertain: bool = False  # rewrite assumed: the column's current type is not known here
+    line: int = 0  # the file line of the statement inside a DO block that takes it; 0: the statement's own
 
     @property
     def blocks(self) -> str:
@@ -650,8 +651,10 @@ def _is_catalog(table: str) -> bool:
 _EMBEDDED_DEPTH = 3  # functions calling functions: deeper calls are reported, not followed
 
 
-def _embedded(body: Body, where: str, cx: _Ctx) -> None:
-    """The locks of the statements a DO block or a called function runs, as if every branch ran."""
+def _embedded(body: Body, where: str, cx: _Ctx, *, first_line: int = 0) -> None:
+    """The locks of the statements a DO block or a called function runs, as if every branch ran.
+    `first_line`: the file line the body starts on (a DO block's), so each lock carries its statement's
+    line; 0 (a function defined elsewhere) leaves them at the calling statement's line."""
     if not body.readable:
         cx.notes.append(f"{where}: its body is not SQL or PL/pgSQL that parses here; its locks are not "
                         "analysed; review them by hand")
@@ -659,17 +662,19 @@ def _embedded(body: Body, where: str, cx: _Ctx) -> None:
     if cx.depth >= _EMBEDDED_DEPTH:
         cx.notes.append(f"{where}: called {cx.depth} functions deep; its locks are not analysed")
         return
-    for text in body.statements:
+    for i, text in enumerate(body.statements):
         try:
             inner = parse(text, where).statements
         except SqlSyntaxError:
             cx.notes.append(f"{where}: a statement of its body does not parse on its own; not analysed")
             continue
+        lineno = body.line_of(i)
+        line = first_line + lineno - 1 if first_line and lineno else 0
         for st in inner:
             if st.tx_control is None:
                 locks, notes = statement_locks(st, cx.schema, depth=cx.depth + 1)
                 # `IF NOT EXISTS (SELECT FROM pg_class ...)` guards are catalog reads: not a table's lock.
-                cx.locks.extend(replace(lk, action=f"{where}: {lk.action}") for lk in locks
+                cx.locks.extend(replace(lk, action=f"{where}: {lk.action}", line=lk.line or line) for lk in locks
                                 if not (lk.mode == "ACCESS SHARE" and _is_catalog(lk.table)))
                 cx.notes.extend(notes)
     if body.dynamic:
@@ -911,7 +916,13 @@ def _st_refresh_mat_view(node, cx: _Ctx) -> None:
 
 
 def _st_do(node, cx: _Ctx) -> None:
-    _embedded(do_statements(node), "DO block", cx)
+    body = do_statements(node)
+    # The file line the body starts on: its statements' locks point at their own lines.
+    text, args = cx.stmt.text, node.args or ()
+    source = next((a.arg.sval for a in args if isinstance(a, ast.DefElem) and a.defname == "as"
+                   and isinstance(a.arg, ast.String)), None)
+    at = text.find(source) if source else -1
+    _embedded(body, "DO block", cx, first_line=cx.stmt.line + text.count("\n", 0, at) if at >= 0 else 0)
 
 
 def _st_create_function(node, cx: _Ctx) -> None:

@@ -26,6 +26,11 @@ class Body:
     statements: tuple[str, ...]  # each embedded statement's SQL, in order
     dynamic: bool = False  # runs EXECUTE of a built string: what that does is not known here
     readable: bool = True  # False: the language is not SQL/PL/pgSQL, or the body did not parse
+    # Each statement's line in the body (1 = the line the body starts on); 0 when not known.
+    lines: tuple[int, ...] = ()
+
+    def line_of(self, i: int) -> int:
+        return self.lines[i] if i < len(self.lines) else 0
 
 
 def _function_source(body: str) -> str:
@@ -35,23 +40,25 @@ def _function_source(body: str) -> str:
     return f"CREATE FUNCTION migrate_action_body() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
 
 
-def _walk(value: Any, statements: list[str], flags: dict[str, bool]) -> None:
-    # Recursive, in source order (bodies nest a few levels deep at most).
+def _walk(value: Any, found: list[tuple[str, int]], flags: dict[str, bool], lineno: int = 0) -> None:
+    # Recursive, in source order (bodies nest a few levels deep at most); `lineno`: the enclosing
+    # PL/pgSQL statement's line in the body.
     if isinstance(value, dict):
+        lineno = value.get("lineno", lineno) if isinstance(value.get("lineno"), int) else lineno
         for key, child in value.items():
             if key == "PLpgSQL_expr":
                 query, mode = child.get("query") or "", child.get("parseMode", 0)
                 if mode == _STATEMENT:
-                    statements.append(query)
+                    found.append((query, lineno))
                 elif mode == _EXPRESSION and "select" in query.lower():
-                    statements.append(f"SELECT {query}")  # a subquery in a condition reads tables
+                    found.append((f"SELECT {query}", lineno))  # a subquery in a condition reads tables
                 continue
             if key in ("PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors"):
                 flags["dynamic"] = True
-            _walk(child, statements, flags)
+            _walk(child, found, flags, lineno)
     elif isinstance(value, list):
         for child in value:
-            _walk(child, statements, flags)
+            _walk(child, found, flags, lineno)
 
 
 def plpgsql_statements(source: str) -> Body:
@@ -60,10 +67,10 @@ def plpgsql_statements(source: str) -> Body:
         tree = parser.parse_plpgsql_json(source)
     except parser.ParseError:
         return Body((), readable=False)
-    statements: list[str] = []
+    found: list[tuple[str, int]] = []
     flags = {"dynamic": False}
-    _walk(json.loads(tree), statements, flags)
-    return Body(tuple(statements), dynamic=flags["dynamic"])
+    _walk(json.loads(tree), found, flags)
+    return Body(tuple(q for q, _ in found), dynamic=flags["dynamic"], lines=tuple(n for _, n in found))
 
 
 def body_of(options: tuple[ast.Node, ...] | list[ast.Node] | None) -> tuple[str | None, str]:

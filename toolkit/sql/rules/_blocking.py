@@ -31,7 +31,7 @@ def slow_under_blocking_lock(ctx: Context, rule: Rule, *, rewrite: bool) -> Iter
         if held is not None and blocks(held.mode) != "nothing" and (own_blocks == "nothing" or eff != lk.mode):
             msg = (f"{lk.action} {what} {lk.table} while this transaction holds {held.mode} on it "
                    f"(taken at line {held.line} by {held.action}), so {eff_blocks} wait throughout")
-            yield ctx.finding(rule, msg, table=lk.table).with_(held=True)
+            yield ctx.finding(rule, msg, table=lk.table, line=lk.line or None).with_(held=True)
         else:
             msg = f"{lk.action} {what} {lk.table} under {lk.mode}, which blocks {own_blocks}"
-            yield ctx.finding(rule, msg, table=lk.table)
+            yield ctx.finding(rule, msg, table=lk.table, line=lk.line or None)
