@@ -78,8 +78,9 @@ def _parse_nodes(text: str) -> list[ast.Node]:
 
 
 class _Source:
-    """The file's text and, built on first use, its statements' pglast ASTs: the engine only needs
-    the cheap JSON parse tree, lint and lock analysis need the AST."""
+    """The file's text and its statements' trees: a whole file's pglast ASTs (built with the file,
+    or on first use for a data migration parsed into JSON) and JSON trees (on first use); a streamed
+    file's, re-parsed per statement and the last few ASTs cached."""
 
     __slots__ = ("text", "streamed", "statements", "pos", "first", "_nodes", "_recent", "_raws")
 
@@ -412,15 +413,19 @@ def _mostly_inserts(text: str) -> bool:
     return inserts >= 20 and inserts * 2 >= text.count(";")
 
 
+def _syntax_error(exc: parser.ParseError, text: str, path: str) -> SqlSyntaxError:
+    message, offset = (exc.args + (0,))[:2]
+    line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
+    return SqlSyntaxError(path, line, col, str(message))
+
+
 def _parse_whole_json(text: str, path: str) -> ParsedFile:
     """One parse of the whole file into libpg_query's JSON tree; statements keep theirs, and the AST is
     built only if asked for (a file of INSERTs: their trees would be most of lint's time and memory)."""
     try:
         tree = _decode_json(parser.parse_sql_json(text))
     except parser.ParseError as exc:
-        message, offset = (exc.args + (0,))[:2]
-        line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
-        raise SqlSyntaxError(path, line, col, str(message)) from None
+        raise _syntax_error(exc, text, path) from None
     # libpg_query's locations are byte offsets into the UTF-8 text.
     data = text.encode("utf-8")
     ascii_only = len(data) == len(text)
@@ -434,59 +439,48 @@ def _parse_whole_json(text: str, path: str) -> ParsedFile:
         done[:] = byte_offset, c
         return c
 
-    src = _Source(text, streamed=False)
-    statements: list[Statement] = []
-    line, pos, prev_end = 1, 0, 0
-    for i, rs in enumerate(tree.get("stmts", [])):
+    spans = []
+    for rs in tree.get("stmts", []):
         b_start = rs.get("stmt_location", 0)
         b_len = rs.get("stmt_len", 0) or (len(data) - b_start)
-        start, end = char_offset(b_start), char_offset(b_start + b_len)
-        chunk = text[start:end]
-        # stmt_location may point at whitespace before the statement; the line is its first token.
-        start += len(chunk) - len(chunk.lstrip())
-        chunk = chunk.strip().rstrip(";").rstrip()
         kind, body = next(iter(rs["stmt"].items()))
-        line += text.count("\n", pos, start)
-        pos = start
-        inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
-        statements.append(Statement(i, chunk, sys.intern(kind), body, start, line, line + inner if inner else line,
-                                    _gap_comments(text, prev_end, start), src))
-        prev_end = start + len(chunk)
-    return ParsedFile(path=path, text=text, statements=tuple(statements))
+        spans.append((char_offset(b_start), char_offset(b_start + b_len), kind, body, None))
+    return _whole_file(text, path, spans)
 
 
 def _parse_whole_ast(text: str, path: str) -> ParsedFile:
     """One parse of the whole file into pglast's AST, which lint and lock analysis read; the
-    statements' facts come from it (the JSON tree is parsed per statement only when asked for)."""
+    statements' facts come from it (their JSON trees are parsed, once per file, only when asked for)."""
     try:
         raws = parser.parse_sql(text)
     except parser.ParseError as exc:
-        message, offset = (exc.args + (0,))[:2]
-        line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
-        raise SqlSyntaxError(path, line, col, str(message)) from None
+        raise _syntax_error(exc, text, path) from None
+    # pglast gives character offsets (libpg_query's are bytes; pglast converts them).
+    spans = [(rs.stmt_location or 0, (rs.stmt_location or 0) + rs.stmt_len if rs.stmt_len else len(text),
+              type(rs.stmt).__name__, None, rs.stmt) for rs in raws]
+    return _whole_file(text, path, spans)
+
+
+def _whole_file(text: str, path: str, spans: list[tuple[int, int, str, dict[str, Any] | None, ast.Node | None]]
+                ) -> ParsedFile:
+    """The statements of a whole-file parse from their (start, end, kind, JSON tree, AST) in characters."""
     src = _Source(text, streamed=False)
     statements: list[Statement] = []
-    nodes: list[ast.Node] = []
     line, pos, prev_end = 1, 0, 0
-    for i, rs in enumerate(raws):
-        # pglast gives character offsets (libpg_query's are bytes; pglast converts them).
-        start = rs.stmt_location or 0
-        end = start + rs.stmt_len if rs.stmt_len else len(text)
+    for i, (start, end, kind, body, node) in enumerate(spans):
         chunk = text[start:end]
         # stmt_location may point at whitespace before the statement; the line is its first token.
         start += len(chunk) - len(chunk.lstrip())
         chunk = chunk.strip().rstrip(";").rstrip()
-        node = rs.stmt
-        nodes.append(node)
         line += text.count("\n", pos, start)
         pos = start
         inner = text.count("\n", start, start + max(len(chunk) - 1, 0))
-        statements.append(Statement(i, chunk, sys.intern(type(node).__name__), None, start, line,
-                                    line + inner if inner else line, _gap_comments(text, prev_end, start), src,
-                                    _node=node))
+        statements.append(Statement(i, chunk, sys.intern(kind), body, start, line, line + inner if inner else line,
+                                    _gap_comments(text, prev_end, start), src, _node=node))
         prev_end = start + len(chunk)
     src.statements = tuple(statements)
-    src._nodes = nodes
+    if spans and spans[0][4] is not None:
+        src._nodes = [node for *_, node in spans]  # the AST parse built them all
     return ParsedFile(path=path, text=text, statements=src.statements)
 
 
