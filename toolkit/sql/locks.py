@@ -21,7 +21,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType, ReindexObjectType, VariableSetKind
 
 from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse, qualified_name
-from toolkit.sql.plpgsql import Body, do_statements, function_statements
+from toolkit.sql.plpgsql import Body, body_of, do_statements, function_statements
 from toolkit.sql.volatility import function_volatility, volatility
 
 # Weakest to strongest, as in the documentation.
@@ -627,17 +627,11 @@ def _st_select(node, cx: _Ctx) -> None:
 def _calls(node: ast.Node, cx: _Ctx) -> None:
     """The statements of the functions created earlier that this statement calls (`SELECT f()`)."""
     called: dict[str, None] = {}
-    stack: list = [node]
-    while stack:
-        v = stack.pop()
+    for v in _walk(node):
         if isinstance(v, ast.FuncCall) and v.funcname:
             name = getattr(v.funcname[-1], "sval", "").lower()
             if name in cx.schema.function_sources:
                 called.setdefault(name, None)
-        if isinstance(v, ast.Node):
-            stack.extend(getattr(v, a) for a in v)
-        elif isinstance(v, tuple | list):
-            stack.extend(v)
     for name in called:
         fn, text = cx.schema.function_sources[name]
         _embedded(function_statements(fn, text), f"{name}()", cx)
@@ -916,13 +910,12 @@ def _st_refresh_mat_view(node, cx: _Ctx) -> None:
 
 
 def _st_do(node, cx: _Ctx) -> None:
-    body = do_statements(node)
     # The file line the body starts on: its statements' locks point at their own lines.
-    text, args = cx.stmt.text, node.args or ()
-    source = next((a.arg.sval for a in args if isinstance(a, ast.DefElem) and a.defname == "as"
-                   and isinstance(a.arg, ast.String)), None)
+    source, _ = body_of(node.args)
+    text = cx.stmt.text
     at = text.find(source) if source else -1
-    _embedded(body, "DO block", cx, first_line=cx.stmt.line + text.count("\n", 0, at) if at >= 0 else 0)
+    _embedded(do_statements(node), "DO block", cx,
+              first_line=cx.stmt.line + text.count("\n", 0, at) if at >= 0 else 0)
 
 
 def _st_create_function(node, cx: _Ctx) -> None:

@@ -23,7 +23,7 @@ _LANGUAGES = ("plpgsql", "sql")
 
 @dataclass(frozen=True)
 class Body:
-    statements: tuple[str, ...]  # each embedded statement's SQL, in order
+    statements: tuple[str, ...]  # the embedded SQL, in order (a PL/pgSQL statement each; an SQL body whole)
     dynamic: bool = False  # runs EXECUTE of a built string: what that does is not known here
     readable: bool = True  # False: the language is not SQL/PL/pgSQL, or the body did not parse
     # Each statement's line in the body (1 = the line the body starts on); 0 when not known.
@@ -90,13 +90,6 @@ def body_of(options: tuple[ast.Node, ...] | list[ast.Node] | None) -> tuple[str 
     return body, language
 
 
-def _sql_statements(body: str) -> Body:
-    try:
-        return Body(tuple(body[s.start:s.stop] for s in parser.split(body, only_slices=True)))
-    except parser.ParseError:
-        return Body((), readable=False)
-
-
 def do_statements(node: ast.DoStmt) -> Body:
     """The embedded statements of a DO block."""
     body, language = body_of(node.args)
@@ -110,4 +103,5 @@ def function_statements(node: ast.CreateFunctionStmt, source: str) -> Body:
     body, language = body_of(node.options)
     if body is None or language not in _LANGUAGES:
         return Body((), readable=False)
-    return _sql_statements(body) if language == "sql" else plpgsql_statements(source)
+    # An SQL body is statements already: the caller parses it whole.
+    return Body((body,)) if language == "sql" else plpgsql_statements(source)
