@@ -86,3 +86,14 @@ def test_a_do_blocks_locks_and_findings_point_at_their_own_lines():
 def test_a_called_functions_locks_stay_at_the_call():
     facts = _facts("CREATE FUNCTION w() RETURNS void LANGUAGE sql AS 'UPDATE u SET n = 1';\n\nSELECT w();")
     assert [(lk.table, lk.line) for lk in facts[1].locks] == [("u", 0)]  # 0: the calling statement's line
+
+
+def test_the_terminal_report_says_what_was_not_analysed(tmp_path):
+    from toolkit.plan.build import build_plan
+    from toolkit.plan.model import PendingMigration
+    from toolkit.report.text import render
+
+    sql = "DO $$ BEGIN EXECUTE 'DROP TABLE ' || 't'; END $$;\n"
+    plan = build_plan([PendingMigration("20240101_000000_do", "m.sql", sql)], environment=None, source="files",
+                      check_rollback=False)
+    assert "line 1    note: DO block: runs dynamic SQL (EXECUTE)" in render(plan)

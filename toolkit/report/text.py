@@ -32,6 +32,8 @@ def render(plan: Plan) -> str:
         mode = "one transaction" if m.transactional else "no transaction"
         out += ["", f"{m.name}  ({m.statement_count} statement{'' if m.statement_count == 1 else 's'}, {mode}, rollback: {rb})"]
         for sf in m.report.facts:
+            # What the analysis could not read (dynamic SQL, another language): said, as in the comment.
+            out += [f"  line {sf.statement.line:<4} note: {n}" for n in sf.notes]
             if not sf.locks:
                 continue
             for own, lk in zip(sf.locks, effective_locks(sf), strict=True):
