@@ -12,7 +12,6 @@ import os
 import re
 import types
 import typing
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -44,8 +43,7 @@ Region = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]+$", description="an AW
 RuleId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]+$", description="a rule id (see lint --list-rules)")]
 
 
-@dataclass(frozen=True)
-class EngineSettings:
+class EngineSettings(msgspec.Struct, frozen=True):
     """How the engine runs migrations. Times in milliseconds unless the name says seconds."""
 
     table: TableName = "schema_migrations"
@@ -66,8 +64,7 @@ class EngineSettings:
     allow_out_of_order: bool = False
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(msgspec.Struct, frozen=True):
     name: str
     url_env: EnvVarName  # name of the environment variable that holds its database URL
     confirm: bool  # writes ask the operator to type the environment name
@@ -96,8 +93,7 @@ class Environment:
         )
 
 
-@dataclass(frozen=True)
-class BackupSettings:
+class BackupSettings(msgspec.Struct, frozen=True):
     bucket: BucketName | None = None
     prefix: str = "migrate-action"
     region: Region | None = None
@@ -111,20 +107,18 @@ class BackupSettings:
     part_size_mb: Annotated[int, msgspec.Meta(ge=5, le=5120)] = 8  # memory is about 3 parts
 
 
-@dataclass(frozen=True)
-class LintSettings:
+class LintSettings(msgspec.Struct, frozen=True):
     disable: tuple[RuleId, ...] = ()
     fail_on: Literal["error", "warning", "notice", "never"] = "error"
     large_table_rows: NonNegativeInt = 100_000
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     migrations_dir: Path
-    engine: EngineSettings = field(default_factory=EngineSettings)
-    environments: dict[str, Environment] = field(default_factory=dict)
-    backup: BackupSettings = field(default_factory=BackupSettings)
-    lint: LintSettings = field(default_factory=LintSettings)
+    engine: EngineSettings = msgspec.field(default_factory=EngineSettings)
+    environments: dict[str, Environment] = msgspec.field(default_factory=dict)
+    backup: BackupSettings = msgspec.field(default_factory=BackupSettings)
+    lint: LintSettings = msgspec.field(default_factory=LintSettings)
     source: Path | None = None  # the config file read, if any
 
     def environment(self, name: str) -> Environment:
@@ -233,7 +227,7 @@ def _convert(cls: type, table: Any, where: str, origins: dict[str, str] | None =
     """
     if not isinstance(table, dict):
         raise UsageError(f"{where}: expected a table, got {_show(table)}")
-    known = {f.name for f in fields(cls)}
+    known = set(cls.__struct_fields__)
     unknown = sorted(set(table) - known)
     if unknown:
         label, _, section = where.rpartition(": ")
@@ -297,7 +291,7 @@ def load_config(*, migrations_dir: str | None = None, config_file: str | None = 
         if "name" in table:
             raise UsageError(f"{label}: unknown key(s) in [environments.{name}]: name", hint="the name is the table's: [environments.<name>]")
         base = environments.get(name) or _default_environment(name)
-        environments[name] = _convert(Environment, {**base.__dict__, **table, "name": name}, where)
+        environments[name] = _convert(Environment, {**msgspec.structs.asdict(base), **table, "name": name}, where)
 
     env_values, origins = _env_overrides(BACKUP_ENV_VARS)
     backup_table = data.get("backup") or {}

@@ -4,11 +4,11 @@ callbacks, and a refusal (bad input, an unconfirmed protected environment) chang
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
+from msgspec.structs import replace
 
 from tests.migrations.helpers import rows, table_exists, write
 from toolkit.app.backup import (

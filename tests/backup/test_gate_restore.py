@@ -6,11 +6,11 @@ import json
 import os
 import subprocess
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
+from msgspec.structs import replace
 
 from tests.backup.conftest import MIGRATIONS, seed
 from toolkit.backup import take_backup

@@ -8,10 +8,10 @@ import json
 import os
 import threading
 import time
-from dataclasses import replace
 
 import psycopg
 import pytest
+from msgspec.structs import replace
 
 from tests.backup.conftest import seed
 from toolkit.backup import take_backup

@@ -3,11 +3,12 @@ test's bucket; helpers to add pending migrations and to snapshot the source for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
+from msgspec.structs import replace
 
 from toolkit.backup import take_backup
 from toolkit.config import Config, load_config

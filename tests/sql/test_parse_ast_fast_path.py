@@ -114,7 +114,9 @@ def test_json_trees_are_read_once_per_file_and_match_the_file_parse(monkeypatch)
 
 @pytest.mark.parametrize("expr", ["now()", "NOW()", "pg_catalog.now()", "gen_random_uuid()", "public.next_id()",
                                   "uuid_generate_v4()", '"Mixed"()', "f(1)", "count(*)", "CURRENT_TIMESTAMP",
-                                  "nextval('s'::regclass)", "lower('X')"])
+                                  "nextval('s'::regclass)", "lower('X')", "nextval('Public.\"Odd\"'::regclass)",
+                                  "f('it''s')", "f(E'a\\\\b')", "f(-1)", "f(0, 'x', 12)", "f(1.5)", "f(NULL)",
+                                  "f('a'::text, 2::int)", "f(g())", "f(VARIADIC ARRAY[1])"])
 def test_a_default_is_spelled_as_the_printer_spells_it(expr):
     # definitions.default_text skips pglast's printer for plain calls; the spelling must not change.
     from pglast import parse_sql
@@ -124,3 +126,52 @@ def test_a_default_is_spelled_as_the_printer_spells_it(expr):
 
     node = parse_sql(f"SELECT {expr}")[0].stmt.targetList[0].val
     assert default_text(node) == RawStream()(_strip_casts(node)).replace("pg_catalog.", "").lower()
+
+
+@pytest.mark.parametrize("expr, fast", [("nextval('s'::regclass)", True), ("f(0, 'x', 12)", True), ("now()", True),
+                                        ("f('it''s')", False), ("f(-1)", False), ("f(g())", False)])
+def test_serial_style_defaults_are_spelled_without_the_printer(expr, fast):
+    # A set of serial columns (nextval('..._seq'::regclass)) must not pay for importing the printer.
+    from pglast import parse_sql
+
+    from toolkit.sql.definitions import _simple_call, _strip_casts
+
+    node = parse_sql(f"SELECT {expr}")[0].stmt.targetList[0].val
+    assert (_simple_call(_strip_casts(node)) is not None) is fast
+
+
+def _every_node(value):
+    """The plain recursive walk over every attribute: what tree_nodes must agree with."""
+    if isinstance(value, ast.Node):
+        yield value
+        for name in value:
+            yield from _every_node(getattr(value, name))
+    elif isinstance(value, tuple | list):
+        for v in value:
+            yield from _every_node(v)
+
+
+def test_tree_nodes_visits_every_node_in_order_on_the_real_sets():
+    # tree_nodes skips the attributes that cannot hold a node (strings, flags, enums, locations):
+    # on every statement of the real sets it must find the same nodes, in the same order.
+    from toolkit.sql.parse import tree_nodes
+
+    compared = kinds = 0
+    seen_types: set[type] = set()
+    for path in sorted(REALSETS.glob("*/migrations/*.sql")):
+        try:
+            parsed = parse(path.read_text(encoding="utf-8"), str(path))
+        except SqlSyntaxError:
+            continue
+        for s in parsed.statements:
+            node = s.node
+            expected = list(_every_node(node))
+            got = tree_nodes(node)
+            assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected)), (path, s.line)
+            seen_types.update(type(n) for n in got)
+            compared += 1
+    kinds = len(seen_types)
+    assert compared > 3000 and kinds > 60
+    # a list of statements and a bare value walk too
+    both = [parse("SELECT 1; SELECT f(2)").statements[i].node for i in (0, 1)]
+    assert tree_nodes(both) == list(_every_node(both)) and tree_nodes("x") == [] and tree_nodes(None) == []

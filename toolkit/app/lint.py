@@ -8,30 +8,28 @@ earlier migrations of the same folder. No database, no network; changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.errors import UsageError
 from toolkit.plan.model import PendingMigration, Plan
 
 
-@dataclass(frozen=True)
-class LintRequest:
+class LintRequest(msgspec.Struct, frozen=True):
     config: Config
     paths: tuple[Path, ...] = ()  # files or folders; none: the config's migrations folder
     check_rollback: bool = True  # rollback coverage (the rollback-* rules)
     fail_on: str | None = None  # default: [lint] fail_on of the config
 
 
-@dataclass(frozen=True)
-class LintResult:
+class LintResult(msgspec.Struct, frozen=True):
     plan: Plan  # environment None, source "files"
     exit_code: int  # 0 clean, 1 findings at or above fail_on, 2 SQL that does not parse
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(msgspec.Struct, frozen=True):
     id: str
     severity: str
     summary: str

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.errors import ToolkitError, UsageError
@@ -24,8 +25,7 @@ if TYPE_CHECKING:  # psycopg costs 0.1-0.3 s to import: `lint` and plans from gi
     import psycopg
 
 
-@dataclass(frozen=True)
-class PendingSet:
+class PendingSet(msgspec.Struct, frozen=True):
     pending: list[PendingMigration]
     history: list[tuple[str, str]]  # (path, text) of the migrations before, for the schema model
     edited: list[PendingMigration]  # applied (or pre-existing) migrations whose file changed
@@ -164,14 +164,13 @@ def table_stats(conn: psycopg.Connection, tables: list[str]) -> dict[str, TableS
             for name, est, size in rows}
 
 
-@dataclass(frozen=True)
-class DatabaseFacts:
+class DatabaseFacts(msgspec.Struct, frozen=True):
     """What a migration file cannot know and the database can: session settings that change what a
     statement does (TimeZone: timestamp -> timestamptz rewrites unless it is UTC) and the volatility
     of the functions that exist there (a volatile DEFAULT rewrites the table)."""
 
-    settings: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, str] = field(default_factory=dict)  # name -> volatile | stable_or_immutable
+    settings: dict[str, str] = msgspec.field(default_factory=dict)
+    functions: dict[str, str] = msgspec.field(default_factory=dict)  # name -> volatile | stable_or_immutable
 
 
 def database_facts(conn: psycopg.Connection) -> DatabaseFacts:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 
 import psycopg
+from msgspec.structs import replace
 from psycopg import sql
 
 from toolkit.config import EngineSettings

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from toolkit.config import LintSettings
 from toolkit.plan.model import MigrationPlan, PendingMigration, Plan, RollbackSafety

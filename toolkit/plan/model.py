@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+
+import msgspec
+from msgspec.structs import replace
 
 from toolkit.sql.lint import FileReport, TableStats
 from toolkit.sql.locks import MODES, StatementFacts, TableLock, blocks
 from toolkit.sql.rules import Finding, severity_rank
 
 
-@dataclass(frozen=True)
-class PendingMigration:
+class PendingMigration(msgspec.Struct, frozen=True):
     name: str  # "20241227_120000_add_user_preferences"
     path: str  # as shown to people and in annotations (relative to the repository)
     text: str
@@ -32,8 +33,7 @@ SAFETY_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class RollbackSafety:
+class RollbackSafety(msgspec.Struct, frozen=True):
     """What going back costs: the safety class from the files, and whether a round trip on a
     throwaway database proved the rollback (verify-rollbacks)."""
 
@@ -50,8 +50,7 @@ class RollbackSafety:
         return SAFETY_WORDS.get(self.safety_class, self.safety_class)
 
 
-@dataclass(frozen=True)
-class MigrationPlan:
+class MigrationPlan(msgspec.Struct, frozen=True):
     migration: PendingMigration
     report: FileReport
     safety: RollbackSafety | None = None  # None: not classified (a file that does not parse, or lint)
@@ -86,12 +85,11 @@ class MigrationPlan:
         return sum(1 for f in self.findings if f.severity == severity)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     environment: str | None  # None for `lint` (files, no environment)
     source: str  # where the pending set came from, in words
     migrations: tuple[MigrationPlan, ...]
-    stats: Mapping[str, TableStats] = field(default_factory=dict)
+    stats: Mapping[str, TableStats] = msgspec.field(default_factory=dict)
     extra_findings: tuple[Finding, ...] = ()  # about the set, e.g. an applied migration edited since
     notes: tuple[str, ...] = ()
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field, replace
 
+import msgspec
+from msgspec.structs import replace
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
@@ -30,8 +31,7 @@ _TRUE = {"t", "true", "y", "yes", "on", "1"}
 _FALSE = {"f", "false", "n", "no", "off", "0"}
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     type: ColumnType
     not_null: bool = False
     default: str | None = None  # normalised expression; None: no default
@@ -66,7 +66,9 @@ def default_text(expr: ast.Node | None, ctype: ColumnType | None = None) -> str 
     """A comparable spelling of a DEFAULT expression; None for no default (DEFAULT NULL is none)."""
     if expr is None:
         return None
-    e = _strip_casts(expr)
+    e = expr
+    while isinstance(e, ast.TypeCast):  # the outer casts; inner ones only if the printer is needed
+        e = e.arg
     if isinstance(e, ast.A_Const):
         if e.isnull:
             return None
@@ -82,22 +84,33 @@ def default_text(expr: ast.Node | None, ctype: ColumnType | None = None) -> str 
         return simple
     from pglast.stream import RawStream  # the printers cost ~12 ms to import: only when a default needs them
 
-    return RawStream()(e).replace("pg_catalog.", "").lower()
+    return RawStream()(_strip_casts(e)).replace("pg_catalog.", "").lower()
 
 
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
 
 
 def _simple_call(e: ast.Node) -> str | None:
-    """`now()`, `gen_random_uuid()`, `pg_catalog.now()`: the common defaults, spelled as the printer
-    spells them (tests/sql compares the two), without importing it."""
-    if not isinstance(e, ast.FuncCall) or e.args or e.agg_order or e.agg_filter or e.over or e.agg_star \
+    """`now()`, `gen_random_uuid()`, `pg_catalog.now()`, `nextval('t_id_seq')`: the common defaults,
+    spelled as the printer spells them (tests/sql compares the two), without importing it."""
+    if not isinstance(e, ast.FuncCall) or e.agg_order or e.agg_filter or e.over or e.agg_star \
             or e.agg_distinct or e.func_variadic or e.funcformat != 0:
         return None
     parts = [getattr(p, "sval", None) for p in e.funcname or ()]
     if not parts or not all(isinstance(x, str) and _PLAIN_NAME.fullmatch(x) for x in parts):
         return None
-    return ".".join(parts).replace("pg_catalog.", "") + "()"
+    args = []
+    for a in e.args or ():
+        while isinstance(a, ast.TypeCast):  # nextval('s'::regclass): stored as nextval('s')
+            a = a.arg
+        v = a.val if isinstance(a, ast.A_Const) and not a.isnull else None
+        if isinstance(v, ast.Integer) and v.ival >= 0:
+            args.append(str(v.ival))
+        elif isinstance(v, ast.String) and "'" not in v.sval and "\\" not in v.sval:
+            args.append(f"'{v.sval.lower()}'")  # quotes and backslashes: the printer's escaping decides
+        else:
+            return None
+    return ".".join(parts).replace("pg_catalog.", "") + f"({', '.join(args)})"
 
 
 def _column(col: ast.ColumnDef, not_null: bool = False) -> Column | None:
@@ -138,14 +151,13 @@ def _body(node: ast.CreateFunctionStmt) -> str | None:
     return None  # BEGIN ATOMIC body: not compared
 
 
-@dataclass
-class Definitions:
-    columns: dict[tuple[str, str], Column] = field(default_factory=dict)
-    tables: set[str] = field(default_factory=set)  # tables whose every column is known
-    indexes: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # name -> (table, columns)
-    functions: dict[tuple[str, tuple[str, ...]], str | None] = field(default_factory=dict)  # -> body
+class Definitions(msgspec.Struct):
+    columns: dict[tuple[str, str], Column] = msgspec.field(default_factory=dict)
+    tables: set[str] = msgspec.field(default_factory=set)  # tables whose every column is known
+    indexes: dict[str, tuple[str, frozenset[str]]] = msgspec.field(default_factory=dict)  # name -> (table, columns)
+    functions: dict[tuple[str, tuple[str, ...]], str | None] = msgspec.field(default_factory=dict)  # -> body
     tainted: bool = False  # a statement this module cannot follow ran since copy()
-    touched: dict[tuple, int] = field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
+    touched: dict[tuple, int] = msgspec.field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
 
     def copy(self) -> Definitions:
         return Definitions(dict(self.columns), set(self.tables), dict(self.indexes), dict(self.functions))

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from pglast import parser as pg_parser
 
 from toolkit.config import LintSettings
@@ -45,8 +45,7 @@ _IGNORE_RE = re.compile(r"migrate-action:\s*ignore(-file)?[ \t]+([a-z0-9_-]+(?:[
 SMALL_TABLE_BYTES = 1 << 30
 
 
-@dataclass(frozen=True)
-class TableStats:
+class TableStats(msgspec.Struct, frozen=True):
     rows: int | None  # planner estimate (pg_class.reltuples); None if never analysed
     bytes: int | None  # pg_total_relation_size
 
@@ -75,8 +74,7 @@ def human_bytes(n: int) -> str:
     return f"{n} B"
 
 
-@dataclass(frozen=True)
-class FileReport:
+class FileReport(msgspec.Struct, frozen=True):
     path: str
     parsed: ParsedFile | None  # None when the file does not parse
     facts: tuple[StatementFacts, ...]
@@ -89,11 +87,10 @@ class FileReport:
         return max((f.severity for f in self.findings), key=severity_rank, default=None)
 
 
-@dataclass(frozen=True)
-class LintOptions:
-    settings: LintSettings = field(default_factory=LintSettings)
-    rule_options: Options = field(default_factory=Options)
-    stats: Mapping[str, TableStats] = field(default_factory=dict)
+class LintOptions(msgspec.Struct, frozen=True):
+    settings: LintSettings = msgspec.field(default_factory=LintSettings)
+    rule_options: Options = msgspec.field(default_factory=Options)
+    stats: Mapping[str, TableStats] = msgspec.field(default_factory=dict)
     check_rollback: bool = True
 
 

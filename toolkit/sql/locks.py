@@ -14,13 +14,14 @@ ACCESS EXCLUSIVE lock: `analyze_file` tracks those held locks too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 
+import msgspec
+from msgspec.structs import replace
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType, ReindexObjectType, VariableSetKind
 
-from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse, qualified_name
+from toolkit.sql.parse import ParsedFile, SqlSyntaxError, Statement, parse, qualified_name, tree_nodes
 from toolkit.sql.plpgsql import Body, body_of, do_statements, function_statements
 from toolkit.sql.volatility import function_volatility, volatility
 
@@ -83,8 +84,7 @@ _TYPE_ALIASES = {"integer": "int4", "int": "int4", "bigint": "int8", "smallint":
                  "timestamptz", "float8": "float8", "double precision": "float8"}
 
 
-@dataclass(frozen=True)
-class ColumnType:
+class ColumnType(msgspec.Struct, frozen=True):
     name: str  # pg_catalog spelling: int4, varchar, bpchar, text, timestamptz, serial, ...
     mods: tuple[int, ...] = ()
     array: bool = False
@@ -155,14 +155,7 @@ def binary_coercible(old: ColumnType, new: ColumnType, *, utc: bool | None = Fal
 
 # -- expressions ------------------------------------------------------------------------------
 
-def _walk(value) -> Iterable[ast.Node]:
-    if isinstance(value, ast.Node):
-        yield value
-        for name in value:
-            yield from _walk(getattr(value, name))
-    elif isinstance(value, tuple | list):
-        for v in value:
-            yield from _walk(v)
+_walk = tree_nodes  # the name the analysis modules use
 
 
 def expression_volatility(expr: ast.Node | None,
@@ -185,8 +178,7 @@ def expression_volatility(expr: ast.Node | None,
 
 # -- facts ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class TableLock:
+class TableLock(msgspec.Struct, frozen=True):
     table: str
     mode: str
     action: str  # what takes it, e.g. "ADD COLUMN score", "CREATE INDEX"
@@ -205,20 +197,18 @@ class TableLock:
         return self.rewrite or self.full_scan
 
 
-@dataclass(frozen=True, slots=True)
-class HeldLock:
+class HeldLock(msgspec.Struct, frozen=True):
     mode: str
     line: int  # where this transaction took it
     action: str
 
 
-@dataclass(frozen=True, slots=True)
-class StatementFacts:
+class StatementFacts(msgspec.Struct, frozen=True):
     statement: Statement
     locks: tuple[TableLock, ...]
     in_transaction: bool
     # Locks this transaction already holds from earlier statements (table -> strongest held lock).
-    held: dict[str, HeldLock] = field(default_factory=dict)
+    held: dict[str, HeldLock] = msgspec.field(default_factory=dict)
     notes: tuple[str, ...] = ()  # facts that are not locks, e.g. "DO block: not analysed"
 
     def effective_mode(self, table: str) -> str | None:
@@ -367,8 +357,7 @@ _COERCIBLE_TARGETS = {"text", "varchar", "numeric", "varbit", "inet"}
 _AE_RELOPTIONS = {"user_catalog_table", "security_barrier", "check_option", "security_invoker"}
 
 
-@dataclass
-class _Sub:
+class _Sub(msgspec.Struct):
     """One ALTER TABLE subcommand's analysis: the lock it takes and what the handler found."""
 
     table: str
@@ -579,15 +568,14 @@ def _index_table(name: str, schema: Schema) -> str | None:
     return schema.index_table.get(name)
 
 
-@dataclass
-class _Ctx:
+class _Ctx(msgspec.Struct):
     """One statement's analysis in progress: what the per-statement handlers add to."""
 
     stmt: Statement
     schema: Schema
     created_before: set[str]
-    locks: list[TableLock] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    locks: list[TableLock] = msgspec.field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
     depth: int = 0  # inside how many DO blocks / called functions
 
     def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read", *,

@@ -15,7 +15,6 @@ import re
 import sys
 from array import array
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -352,8 +351,7 @@ def _shared(names: tuple[str, ...]) -> tuple[str, ...]:
     return _shared_tuples.setdefault(names, names)
 
 
-@dataclass(frozen=True)
-class ParsedFile:
+class ParsedFile(msgspec.Struct, frozen=True):
     path: str
     text: str
     statements: tuple[Statement, ...]
@@ -663,22 +661,56 @@ def qualified_name(rv: ast.RangeVar) -> str:
     return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname
 
 
+_CHILD_ATTRS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_attrs(cls: type) -> tuple[str, ...]:
+    """The attributes of a node class that can hold nodes (Node*, List*, ValUnion, ...): not its
+    strings, flags, enums and locations, which are most of a node's attributes."""
+    names = _CHILD_ATTRS.get(cls)
+    if names is None:
+        slots = cls.__slots__
+        if isinstance(slots, dict):
+            names = tuple(n for n, info in slots.items() if any(
+                t is list or (isinstance(t, type) and issubclass(t, ast.Node))
+                for t in (info.py_type if isinstance(info.py_type, tuple) else (info.py_type,))))
+        else:  # not described: every attribute
+            names = tuple(slots)
+        _CHILD_ATTRS[cls] = names
+    return names
+
+
+def tree_nodes(value: Any) -> list[ast.Node]:
+    """Every node in a parse tree (a node, or a list/tuple of them), in pre-order.
+
+    One loop with a stack, visiting only the attributes that can hold nodes: the recursive
+    generator it replaced was most of the time of lock analysis's expression checks."""
+    out: list[ast.Node] = []
+    stack = [value]
+    pop, push, add = stack.pop, stack.extend, out.append
+    child_attrs = _CHILD_ATTRS.get
+    while stack:
+        v = pop()
+        if isinstance(v, ast.Node):
+            add(v)
+            cls = type(v)
+            names = child_attrs(cls) or _child_attrs(cls)
+            if len(names) == 1:
+                push((getattr(v, names[0]),))
+            elif names:
+                push([getattr(v, n) for n in reversed(names)])
+        elif isinstance(v, tuple | list):
+            push(reversed(v))
+    return out
+
+
 def relations(node: ast.Node) -> tuple[str, ...]:
     """Every table/index named in the statement (RangeVar), in order, without repeats.
     The first is the statement's target for DDL (ALTER TABLE t, CREATE INDEX ON t, ...)."""
     seen: dict[str, None] = {}
-
-    def walk(value) -> None:
-        if isinstance(value, ast.RangeVar):
-            seen.setdefault(qualified_name(value), None)
-        if isinstance(value, ast.Node):
-            for name in value:  # pglast nodes iterate over their attribute names
-                walk(getattr(value, name))
-        elif isinstance(value, tuple | list):
-            for v in value:
-                walk(v)
-
-    walk(node)
+    for n in tree_nodes(node):
+        if isinstance(n, ast.RangeVar):
+            seen.setdefault(qualified_name(n), None)
     if isinstance(node, ast.DropStmt):
         for obj in node.objects or ():
             parts = [getattr(p, "sval", None) for p in obj] if isinstance(obj, tuple | list) else []

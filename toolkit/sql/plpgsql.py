@@ -10,9 +10,9 @@ Pure: text in, values out.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from pglast import ast, parser
 
 # libpg_query's RawParseMode of an embedded PLpgSQL_expr: 0 a whole statement, 2 an expression
@@ -21,8 +21,7 @@ _STATEMENT, _EXPRESSION = 0, 2
 _LANGUAGES = ("plpgsql", "sql")
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(msgspec.Struct, frozen=True):
     statements: tuple[str, ...]  # the embedded SQL, in order (a PL/pgSQL statement each; an SQL body whole)
     dynamic: bool = False  # runs EXECUTE of a built string: what that does is not known here
     readable: bool = True  # False: the language is not SQL/PL/pgSQL, or the body did not parse

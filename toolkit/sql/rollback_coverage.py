@@ -8,8 +8,8 @@ whatever stays is reported at the up file's line, where a reviewer sees it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+import msgspec
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
@@ -48,8 +48,7 @@ SYNTAX = Rule(
 RULES = (MISSING, EMPTY, INCOMPLETE, SYNTAX)
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(msgspec.Struct, frozen=True):
     status: str  # covered | partial | unknown | missing | empty | broken | nothing-to-undo
     left_behind: tuple[str, ...]  # human descriptions of what would remain
     findings: tuple[Finding, ...]
@@ -65,8 +64,7 @@ class Coverage:
 
 # -- effects of the up file -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Effect:
+class _Effect(msgspec.Struct, frozen=True):
     keys: frozenset[tuple]  # any one of these in the rollback undoes it
     what: str
     line: int
@@ -111,14 +109,13 @@ def _relations_in(node) -> set[str]:
     return {_rv(n) for n in _walk(node) if isinstance(n, ast.RangeVar)}
 
 
-@dataclass
-class _EffectCtx:
+class _EffectCtx(msgspec.Struct):
     """One up-file statement being turned into effects; handlers per statement type add to `out`."""
 
     line: int
     index_table: dict[str, str]
     prior: list[_Effect]  # effects of the earlier statements (aliased in place by renames)
-    out: list[_Effect] = field(default_factory=list)
+    out: list[_Effect] = msgspec.field(default_factory=list)
 
     def add(self, what: str, *keys: tuple) -> None:
         # Whatever lives in a schema or on a table goes when that is dropped (CASCADE or not).
@@ -388,16 +385,15 @@ def _alias_many(prior: list[_Effect], key: tuple, extra: tuple[tuple, ...]) -> N
             prior[i] = _Effect(eff.keys | frozenset(extra), eff.what, eff.line)
 
 
-@dataclass
-class _Undo:
+class _Undo(msgspec.Struct):
     """What the rollback's statements undo, as keys; handlers per statement type add to it."""
 
-    keys: set[tuple] = field(default_factory=set)
+    keys: set[tuple] = msgspec.field(default_factory=set)
     # The rollback may rename before it drops (RENAME pk TO pk_tmp ... DROP pk_tmp): name -> the name
     # the object had when the rollback started.
-    col_orig: dict[tuple[str, str], str] = field(default_factory=dict)
-    table_orig: dict[str, str] = field(default_factory=dict)
-    type_orig: dict[str, str] = field(default_factory=dict)
+    col_orig: dict[tuple[str, str], str] = msgspec.field(default_factory=dict)
+    table_orig: dict[str, str] = msgspec.field(default_factory=dict)
+    type_orig: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def _undo_drop(node: ast.DropStmt, u: _Undo) -> None:
@@ -518,8 +514,7 @@ def _is_empty(parsed: ParsedFile) -> bool:
     return not any(s.tx_control is None for s in parsed.statements)
 
 
-@dataclass
-class _Restored:
+class _Restored(msgspec.Struct):
     """The history's definitions against the state after the migration and its rollback."""
 
     history: Definitions
@@ -527,7 +522,7 @@ class _Restored:
     after: Definitions  # after the migration and its rollback
     first: int  # the up file's first statement: where a difference no statement touched is reported
     skip: set[tuple]  # keys the up file's own effects already report
-    out: list[_Effect] = field(default_factory=list)
+    out: list[_Effect] = msgspec.field(default_factory=list)
 
     def report(self, keys: set[tuple], what: str, line: int) -> None:
         if not keys & self.skip:

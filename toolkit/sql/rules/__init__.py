@@ -16,9 +16,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
+
+import msgspec
 
 from toolkit.sql.parse import Statement
 
@@ -32,8 +33,7 @@ from toolkit.sql.rules.model import Rule as Rule
 from toolkit.sql.rules.model import severity_rank as severity_rank
 
 
-@dataclass(frozen=True)
-class LoadedRule:
+class LoadedRule(msgspec.Struct, frozen=True):
     rule: Rule
     check: Callable[[Statement, Context], Iterator[Finding]] | None
     check_file: Callable[[FileContext], Iterator[Finding]] | None

@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
 from toolkit.sql.locks import _rv as table_name  # noqa: F401  (re-exported for rules)
 
-
-def alter_cmds(node: ast.Node, *subtypes: AlterTableType) -> Iterator[tuple[str, ast.AlterTableCmd]]:
-    """(table, cmd) for each ALTER TABLE subcommand of the given kinds."""
-    if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
-        table = table_name(node.relation)
-        for cmd in node.cmds or ():
-            if isinstance(cmd, ast.AlterTableCmd) and (not subtypes or cmd.subtype in subtypes):
-                yield table, cmd
+# Most rules read the same statement's subcommands and new columns, one rule after another: the last
+# statement's are kept (by identity: the cache holds the node, so its id cannot be reused).
+_last_cmds: tuple[object, str, tuple[ast.AlterTableCmd, ...]] = (None, "", ())
+_last_columns: tuple[object, tuple[tuple[str, ast.ColumnDef, bool], ...]] = (None, ())
 
 
-def new_columns(node: ast.Node) -> Iterator[tuple[str, ast.ColumnDef, bool]]:
+def alter_cmds(node: ast.Node, *subtypes: AlterTableType) -> list[tuple[str, ast.AlterTableCmd]]:
+    """(table, cmd) for each ALTER TABLE subcommand of the given kinds (all kinds when none given)."""
+    global _last_cmds
+    if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
+        return []
+    if _last_cmds[0] is not node:
+        _last_cmds = (node, table_name(node.relation),
+                      tuple(c for c in node.cmds or () if isinstance(c, ast.AlterTableCmd)))
+    _, table, cmds = _last_cmds
+    return [(table, cmd) for cmd in cmds if not subtypes or cmd.subtype in subtypes]
+
+
+def new_columns(node: ast.Node) -> tuple[tuple[str, ast.ColumnDef, bool], ...]:
     """(table, column, in_create_table) for columns defined by CREATE TABLE or ADD COLUMN."""
+    global _last_columns
+    if _last_columns[0] is node:
+        return _last_columns[1]
+    out: list[tuple[str, ast.ColumnDef, bool]] = []
     if isinstance(node, ast.CreateStmt):
         table = table_name(node.relation)
-        for elt in node.tableElts or ():
-            if isinstance(elt, ast.ColumnDef):
-                yield table, elt, True
+        out += [(table, elt, True) for elt in node.tableElts or () if isinstance(elt, ast.ColumnDef)]
     for table, cmd in alter_cmds(node, AlterTableType.AT_AddColumn):
         if isinstance(cmd.def_, ast.ColumnDef):
-            yield table, cmd.def_, False
+            out.append((table, cmd.def_, False))
+    _last_columns = (node, tuple(out))
+    return _last_columns[1]
 
 
 def constraints(col: ast.ColumnDef) -> list[ast.Constraint]:

@@ -5,7 +5,8 @@ registry, rollback_coverage) so that those modules import this one and nothing i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import msgspec
+from msgspec.structs import replace
 
 from toolkit.sql.locks import StatementFacts, TableLock
 from toolkit.sql.parse import ParsedFile, Statement
@@ -17,8 +18,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     id: str
     severity: str  # error | warning | notice
     summary: str  # a few words for tables and docs
@@ -30,8 +30,7 @@ class Rule:
     kind: str = "statement"  # statement | lock (derived from lock facts) | file | rollback
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     rule: str
     severity: str
     path: str
@@ -51,19 +50,17 @@ class Finding:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(msgspec.Struct, frozen=True):
     """Knobs a rule may read (from config)."""
 
     lock_timeout_max_ms: int = 5000
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(msgspec.Struct, frozen=True):
     path: str
     facts: StatementFacts
     file_facts: tuple[StatementFacts, ...]
-    options: Options = field(default_factory=Options)
+    options: Options = msgspec.field(default_factory=Options)
 
     def finding(self, rule: Rule, message: str, *, table: str | None = None, severity: str | None = None,
                 line: int | None = None) -> Finding:
@@ -75,12 +72,11 @@ class Context:
         return [lk for lk in self.facts.locks if not lk.new]
 
 
-@dataclass(frozen=True)
-class FileContext:
+class FileContext(msgspec.Struct, frozen=True):
     path: str
     parsed: ParsedFile
     file_facts: tuple[StatementFacts, ...]
-    options: Options = field(default_factory=Options)
+    options: Options = msgspec.field(default_factory=Options)
 
     def finding(self, rule: Rule, message: str, stmt: Statement | None, *, line: int | None = None,
                 severity: str | None = None) -> Finding:
