@@ -171,3 +171,26 @@ def test_db_connection_failure_is_one_line(run_cli, tmp_path: Path) -> None:
     assert out.returncode != 0 and "secret" not in out.stderr and "Traceback" not in out.stderr
     assert out.stderr.startswith("error: cannot connect")
     _ = psycopg  # the fixture connection type, for readers
+
+
+def test_lint_of_one_file_reads_the_earlier_migrations_of_its_folder(run_cli, tmp_path: Path) -> None:
+    # `lint <file>` judges the file after the migrations before it: varchar(40) -> text is
+    # binary-coercible only because the earlier file declared the column varchar(40).
+    mdir = tmp_path / "migrations"
+    _write(mdir, "20250101_000000_create_accounts", BASE, BASE_RB)
+    _write(mdir, "20250102_000000_index_accounts_email", RISKY, RISKY_RB)
+    _write(mdir, "20250103_000000_add_prefs", SAFE, SAFE_RB)  # after it: not history
+    out = run_cli("lint", str(mdir / "20250102_000000_index_accounts_email.sql"), "--format", "json",
+                  "--fail-on", "never")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert [m["name"] for m in report["migrations"]] == ["20250102_000000_index_accounts_email"]
+    rules = {f["rule"] for m in report["migrations"] for f in m["findings"]}
+    assert "require-concurrent-index-creation" in rules and "changing-column-type" not in rules, rules
+    # without the earlier file the column's type is unknown: the same change is flagged
+    (mdir / "20250101_000000_create_accounts.sql").unlink()
+    (mdir / "20250101_000000_create_accounts_rollback.sql").unlink()
+    out = run_cli("lint", str(mdir / "20250102_000000_index_accounts_email.sql"), "--format", "json",
+                  "--fail-on", "never")
+    rules = {f["rule"] for m in json.loads(out.stdout)["migrations"] for f in m["findings"]}
+    assert "changing-column-type" in rules, rules

@@ -8,6 +8,7 @@ earlier migrations of the same folder. No database, no network; changes nothing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import msgspec
@@ -90,8 +91,10 @@ def lint_targets(paths: tuple[Path, ...], default_dir: Path) -> list[tuple[list[
         prefix = "" if shown == "." else f"{shown}/"
         first = min(files) if files else None
         # The earlier migrations of the folder (none when the whole folder is linted: first is its first).
-        siblings = sorted(q.name for q in directory.glob("*.sql")
-                          if not q.name.endswith(ROLLBACK_SUFFIX) and first is not None and q.name < first)
+        # A folder that went through discover(): its names are known (no listing, no Path per file).
+        names = known.keys() if known else (n for n in os.listdir(directory) if n.endswith(".sql"))
+        siblings = sorted(n for n in names
+                          if not n.endswith(ROLLBACK_SUFFIX) and first is not None and n < first)
         history = [(str(directory / q), text(q)) for q in siblings if q not in files]
         pending = []
         for name in sorted(files):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import msgspec
 from msgspec.structs import replace
@@ -151,16 +152,48 @@ def _body(node: ast.CreateFunctionStmt) -> str | None:
     return None  # BEGIN ATOMIC body: not compared
 
 
+class Changes(dict):
+    """A dict that remembers which keys were written or removed since it was made, in that order.
+
+    Rollback coverage compares the definitions before a migration with those after it and its
+    rollback: only the keys either of them wrote can differ, so it reads those instead of the whole
+    history (which grows with every migration of a long set)."""
+
+    __slots__ = ("changed",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.changed: dict[Any, None] = {}
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.changed[key] = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.changed[key] = None
+        super().__delitem__(key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.changed[key] = None
+        return super().pop(key, *default)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Changes: use item assignment, del or pop, which are tracked")
+
+    update = setdefault = popitem = clear = __ior__ = _refuse  # type: ignore[assignment]
+
+
 class Definitions(msgspec.Struct):
-    columns: dict[tuple[str, str], Column] = msgspec.field(default_factory=dict)
+    columns: Changes = msgspec.field(default_factory=Changes)  # (table, column) -> Column
     tables: set[str] = msgspec.field(default_factory=set)  # tables whose every column is known
-    indexes: dict[str, tuple[str, frozenset[str]]] = msgspec.field(default_factory=dict)  # name -> (table, columns)
+    indexes: Changes = msgspec.field(default_factory=Changes)  # name -> (table, frozenset of columns)
     functions: dict[tuple[str, tuple[str, ...]], str | None] = msgspec.field(default_factory=dict)  # -> body
     tainted: bool = False  # a statement this module cannot follow ran since copy()
     touched: dict[tuple, int] = msgspec.field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
 
     def copy(self) -> Definitions:
-        return Definitions(dict(self.columns), set(self.tables), dict(self.indexes), dict(self.functions))
+        """The same definitions, sharing the values; what the copy changes is tracked from here."""
+        return Definitions(Changes(self.columns), set(self.tables), Changes(self.indexes), dict(self.functions))
 
     def forget_table(self, t: str) -> None:
         self.tables.discard(t)

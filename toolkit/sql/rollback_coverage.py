@@ -532,21 +532,28 @@ class _Restored(msgspec.Struct):
         return self.after_up.touched.get(("table", t), self.first)
 
 
+def _changed(r: _Restored, attr: str) -> list:
+    """The keys the migration or its rollback wrote (in the order they first did): the only ones that
+    can differ between the history and the state after both (the copies share every other value)."""
+    return list(dict.fromkeys([*getattr(r.after_up, attr).changed, *getattr(r.after, attr).changed]))
+
+
 def _restored_columns(r: _Restored) -> None:
     history, after = r.history.columns, r.after.columns
-    # Untouched columns (the copies share the values) are most of a long history: skipped in one pass.
-    now_of = after.get
-    changed = [(k, before) for k, before in history.items() if now_of(k) is not before]
-    for (t, c), before in changed:
+    changed = _changed(r, "columns")
+    for (t, c) in changed:
+        before = history.get((t, c))
         now = after.get((t, c))
+        if before is None or now is before:
+            continue
         col_keys = {("column", t, c), ("add-column", t, c), ("table", t), ("table-created", t)}
         if now is None:
             if t in r.after.tables:
                 r.report(col_keys, f"column {t}.{c} is missing after the rollback", r.table_line(t))
         elif diffs := column_differences(before, now):
             r.report(col_keys, f"column {t}.{c} differs after the rollback ({'; '.join(diffs)})", r.table_line(t))
-    for (t, c) in [k for k in after if k not in history]:  # in order: not a set's
-        if t in r.history.tables and t in r.after.tables:
+    for (t, c) in changed:
+        if (t, c) in after and (t, c) not in history and t in r.history.tables and t in r.after.tables:
             r.report({("column", t, c), ("table", t)}, f"column {t}.{c} is added by the rollback, it was not "
                      "there before the migration", r.table_line(t))
 
@@ -565,15 +572,18 @@ def _restored_functions(r: _Restored) -> None:
 
 
 def _restored_indexes(r: _Restored) -> None:
-    for name, (t, _) in r.history.indexes.items():
-        if name not in r.after.indexes and t in r.after.tables:
+    changed = _changed(r, "indexes")
+    history, after = r.history.indexes, r.after.indexes
+    for name in changed:
+        if name in history and name not in after and (t := history[name][0]) in r.after.tables:
             r.report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
                      r.table_line(t))
-    for name in [n for n in r.after.indexes if n not in r.history.indexes]:
-        t = r.after.indexes[name][0]
-        if t in r.history.tables and t in r.after.tables:
-            r.report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it was "
-                     "not there before the migration", r.first)
+    for name in changed:
+        if name in after and name not in history:
+            t = after[name][0]
+            if t in r.history.tables and t in r.after.tables:
+                r.report({("index", name), ("table", t)}, f"index {name} on {t} is created by the rollback, it "
+                         "was not there before the migration", r.first)
 
 
 def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip: set[tuple],
