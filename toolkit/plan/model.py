@@ -8,7 +8,7 @@ import msgspec
 from msgspec.structs import replace
 
 from toolkit.sql.lint import FileReport, TableStats
-from toolkit.sql.locks import MODES, StatementFacts, TableLock, blocks
+from toolkit.sql.locks import MODES, StatementFacts, TableLock, blocks, stronger
 from toolkit.sql.rules import Finding, severity_rank
 
 
@@ -135,11 +135,15 @@ def effective_locks(sf: StatementFacts) -> list[TableLock]:
     locks = sf.locks
     if not sf.in_transaction or (not sf.held and len({lk.table for lk in locks}) == len(locks)):
         return list(locks)  # nothing held before, one lock per table: each is its own effective lock
-    out = []
+    # Per table: the strongest of the statement's own locks and the one held (StatementFacts.effective_mode,
+    # worked out once per table rather than once per lock).
+    eff: dict[str, str | None] = {}
     for lk in locks:
-        eff = sf.effective_mode(lk.table) if sf.in_transaction else lk.mode
-        out.append(replace(lk, mode=eff) if eff and eff != lk.mode else lk)
-    return out
+        eff[lk.table] = stronger(eff.get(lk.table), lk.mode)
+    for table in eff:
+        held = sf.held.get(table)
+        eff[table] = stronger(eff[table], held.mode if held else None)
+    return [replace(lk, mode=e) if (e := eff[lk.table]) and e != lk.mode else lk for lk in locks]
 
 
 def lock_effect(lk: TableLock) -> str:
