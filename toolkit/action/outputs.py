@@ -4,11 +4,11 @@ so a workflow reading `steps.<id>.outputs.<name>` never sees a value left over f
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+import msgspec
 
 
-@dataclass(frozen=True)
-class ActionOutputs:
+class ActionOutputs(msgspec.Struct, frozen=True):
     """action.yml's `outputs:`, one field each (dashes in the names there, underscores here)."""
 
     result: str  # success, failure, rolled-back, dry-run, nothing-to-do

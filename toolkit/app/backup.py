@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from toolkit.app.deploy import Confirm, refuse
 from toolkit.backup.manifest import Manifest
@@ -32,8 +33,7 @@ __all__ = ["BackupEntry", "ListBackupsSettings", "RestoreResult", "RestoreSettin
 
 # -- backup ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TakeBackupSettings:
+class TakeBackupSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
@@ -43,8 +43,7 @@ class TakeBackupSettings:
     quiet: bool = False  # no byte counters on stderr
 
 
-@dataclass(frozen=True)
-class TakenBackup:
+class TakenBackup(msgspec.Struct, frozen=True):
     """A backup that passed its checks (pg_dump exit 0, S3 size and SHA-256 as streamed)."""
 
     uri: str
@@ -104,8 +103,7 @@ def backup(settings: TakeBackupSettings) -> TakenBackup:
 
 # -- verify-backup ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class VerifyBackupSettings:
+class VerifyBackupSettings(msgspec.Struct, frozen=True):
     config: Config
     uri: str  # s3://bucket/key of the dump or of its manifest
     deep: bool = False  # read the object back: SHA-256, full decompression, pg_restore --list
@@ -115,8 +113,7 @@ class VerifyBackupSettings:
     quiet: bool = False
 
 
-@dataclass(frozen=True)
-class VerifiedBackup:
+class VerifiedBackup(msgspec.Struct, frozen=True):
     uri: str
     verified: bool
     level: str  # basic | deep | restore-test
@@ -150,8 +147,7 @@ def verify_backup(settings: VerifyBackupSettings) -> VerifiedBackup:
 
 # -- list-backups ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ListBackupsSettings:
+class ListBackupsSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database: str | None = None  # only this database
@@ -160,8 +156,7 @@ class ListBackupsSettings:
     prefix: str | None = None
 
 
-@dataclass(frozen=True)
-class BackupEntry:
+class BackupEntry(msgspec.Struct, frozen=True):
     """One backup, from its manifest."""
 
     uri: str
@@ -210,8 +205,7 @@ def list_backups(settings: ListBackupsSettings) -> tuple[BackupEntry, ...]:
 
 # -- restore ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RestoreSettings:
+class RestoreSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     uri: str  # the backup, s3://bucket/key

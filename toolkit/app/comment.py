@@ -10,22 +10,21 @@ comment through the GitHub API; appends the plan to $GITHUB_STEP_SUMMARY when as
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.errors import UsageError
 from toolkit.plan.model import Plan
 
 
-@dataclass(frozen=True)
-class CommentTarget:
+class CommentTarget(msgspec.Struct, frozen=True):
     repo: str  # owner/name
     pr_number: int
 
 
-@dataclass(frozen=True)
-class CommentSettings:
+class CommentSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     target: CommentTarget
@@ -36,11 +35,10 @@ class CommentSettings:
     proofs: Path | None = None  # as for PlanSettings
     # A rehearsal's comment section (Markdown, escaped by toolkit.rehearse.render.markdown_section),
     # inserted after the static findings; the rehearse workflow names it on the comment step.
-    rehearsal_file: str | None = field(default_factory=lambda: os.environ.get("MIGRATE_ACTION_REHEARSAL_FILE"))
+    rehearsal_file: str | None = msgspec.field(default_factory=lambda: os.environ.get("MIGRATE_ACTION_REHEARSAL_FILE"))
 
 
-@dataclass(frozen=True)
-class CommentResult:
+class CommentResult(msgspec.Struct, frozen=True):
     plan: Plan
     environment: str
     repo: str

@@ -6,20 +6,19 @@ create(settings) -> CreateResult. I/O: writes the two skeleton files into the mi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from toolkit.config import Config
 
 
-@dataclass(frozen=True)
-class CreateSettings:
+class CreateSettings(msgspec.Struct, frozen=True):
     config: Config
     name: str  # lowercase letters, digits, underscores
 
 
-@dataclass(frozen=True)
-class CreateResult:
+class CreateResult(msgspec.Struct, frozen=True):
     up: Path  # YYYYMMDD_HHMMSS_NAME.sql (UTC timestamp)
     down: Path  # its _rollback.sql
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.console import info
@@ -34,12 +35,11 @@ def refuse(env_name: str, action: str) -> None:
                        hint="pass --yes to confirm non-interactively (in GitHub Actions, protect the environment instead)")
 
 
-@dataclass(frozen=True)
-class DeploySettings:
+class DeploySettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
-    health: HealthSpec = field(default_factory=HealthSpec)
+    health: HealthSpec = msgspec.field(default_factory=HealthSpec)
     auto_rollback: bool = True
     rollback_workflow: str = "rollback.yml"
     dry_run: bool = False

@@ -11,8 +11,8 @@ detect_drift(settings) -> DriftResult; check_before_deploy(...) is the deploy's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+import msgspec
 import psycopg
 
 from toolkit.config import Config
@@ -26,8 +26,7 @@ def _quiet(_: str) -> None:
     pass
 
 
-@dataclass(frozen=True)
-class DriftSettings:
+class DriftSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str
@@ -36,8 +35,7 @@ class DriftSettings:
     privileges: bool = False
 
 
-@dataclass(frozen=True)
-class DriftResult:
+class DriftResult(msgspec.Struct, frozen=True):
     environment: str
     applied: tuple[str, ...]  # rebuilt, in the order applied
     items: tuple[DriftItem, ...]
@@ -124,8 +122,7 @@ def detect_drift(settings: DriftSettings, progress: Callable[[str], None] = _qui
     return DriftResult(settings.env_name, tuple(applied), tuple(compare(expected, live)), tuple(notes))
 
 
-@dataclass(frozen=True)
-class DriftGate:
+class DriftGate(msgspec.Struct, frozen=True):
     mode: str  # refuse | warn | ignore
     result: DriftResult | None
     message: str  # one line for the deploy's story

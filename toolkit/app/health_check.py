@@ -11,15 +11,15 @@ $GITHUB_STEP_SUMMARY when it is set. Changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.deploy.pipeline import HealthSpec
 from toolkit.errors import UsageError
 from toolkit.health import HealthResult, Measurement, Policy, parse_status_codes, run_health_checks
 
 
-@dataclass(frozen=True)
-class HealthKnobs:
+class HealthKnobs(msgspec.Struct, frozen=True):
     """One value per flag (`--expected-status` ... `--count`); defaults are the CLI's and the action's."""
 
     urls: tuple[str, ...] = ()  # each may hold several, separated by blanks or newlines
@@ -48,8 +48,7 @@ class HealthKnobs:
                           sql=(self.sql or "").strip() or None, policy=policy)
 
 
-@dataclass(frozen=True)
-class HealthCheckSettings:
+class HealthCheckSettings(msgspec.Struct, frozen=True):
     health: HealthSpec
     env_name: str | None = None  # the environment whose database the SQL check queries
     database_url: str | None = None  # override of that environment's URL (or the URL, without env_name)

@@ -9,9 +9,9 @@ so a migration a live runner is inside is refused.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
+import msgspec
 import psycopg
 
 from toolkit.app.deploy import Confirm, refuse
@@ -23,8 +23,7 @@ from toolkit.migrations.status import MigrationState
 MarkAs = Literal["applied", "pending"]
 
 
-@dataclass(frozen=True)
-class MarkSettings:
+class MarkSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     name: str  # the migration (a trailing .sql is ignored)
@@ -32,8 +31,7 @@ class MarkSettings:
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
 
 
-@dataclass(frozen=True)
-class MarkResult:
+class MarkResult(msgspec.Struct, frozen=True):
     environment: str
     name: str
     as_state: MarkAs

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import psycopg
 
 from toolkit.app.deploy import Confirm, refuse
@@ -30,8 +30,7 @@ from toolkit.migrations.status import MigrationState
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class MigrateSettings:
+class MigrateSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
@@ -42,14 +41,12 @@ class MigrateSettings:
     reason: str | None = None  # why the backup check is skipped (recorded with the migrations)
 
 
-@dataclass(frozen=True)
-class PlannedStatement:
+class PlannedStatement(msgspec.Struct, frozen=True):
     line: int
     text: str
 
 
-@dataclass(frozen=True)
-class PlannedMigration:
+class PlannedMigration(msgspec.Struct, frozen=True):
     """One pending migration of a dry run, in the order it would run."""
 
     name: str
@@ -63,8 +60,7 @@ class PlannedMigration:
                 "file": str(self.path)}
 
 
-@dataclass(frozen=True)
-class SequenceAdvanced:
+class SequenceAdvanced(msgspec.Struct, frozen=True):
     """A sequence the trial advanced: sequences are not transactional, so the rollback kept it."""
 
     sequence: str
@@ -79,8 +75,7 @@ class SequenceAdvanced:
                 f"SELECT setval('{self.sequence}', " + reset)
 
 
-@dataclass(frozen=True)
-class TrialRun:
+class TrialRun(msgspec.Struct, frozen=True):
     """What a --dry-run --execute proved (tried), what it could not (not_tried) and what failed."""
 
     tried: tuple[tuple[str, int], ...]  # (migration, statements) applied, then discarded
@@ -108,8 +103,7 @@ class TrialRun:
         return f"trial run: {self.failed[0][1]}{more}"
 
 
-@dataclass(frozen=True)
-class MigrateResult:
+class MigrateResult(msgspec.Struct, frozen=True):
     environment: str
     dry_run: bool = False
     applied: tuple[Applied, ...] = ()  # a real run: what was applied, in order
@@ -121,7 +115,7 @@ class MigrateResult:
         """The JSON `migrate --format json` prints."""
         if not self.dry_run:
             return {"environment": self.environment, "applied": [a.name for a in self.applied],
-                    "migrations": [a.__dict__ for a in self.applied], "seconds": round(self.seconds, 3)}
+                    "migrations": [msgspec.structs.asdict(a) for a in self.applied], "seconds": round(self.seconds, 3)}
         plan = [p.as_json() for p in self.planned]
         return plan if self.trial is None else {"plan": plan, "trial": self.trial.as_json()}
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from toolkit.config import Config, Environment
 from toolkit.errors import UsageError
@@ -24,8 +25,7 @@ from toolkit.plan.environment import check_lint_settings, exit_code, rule_option
 from toolkit.plan.model import Plan
 
 
-@dataclass(frozen=True)
-class PlanSettings:
+class PlanSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, DATABASE_URL; none: plan from git
@@ -35,8 +35,7 @@ class PlanSettings:
     proofs: Path | None = None  # `verify-rollbacks --format json` output: proved/failed in the Rollback column
 
 
-@dataclass(frozen=True)
-class PlanResult:
+class PlanResult(msgspec.Struct, frozen=True):
     plan: Plan
     environment: str
     marker: str  # the hidden marker of this environment's pull-request comment

@@ -9,7 +9,8 @@ environment is confirmed through `confirm`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.app.deploy import Confirm, refuse
 from toolkit.config import Config
@@ -18,8 +19,7 @@ from toolkit.errors import ToolkitError, UsageError
 from toolkit.migrations.status import MigrationState
 
 
-@dataclass(frozen=True)
-class RebaselineSettings:
+class RebaselineSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     name: str | None = None  # the changed migration (a trailing .sql is ignored) ...
@@ -27,8 +27,7 @@ class RebaselineSettings:
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
 
 
-@dataclass(frozen=True)
-class RebaselineResult:
+class RebaselineResult(msgspec.Struct, frozen=True):
     environment: str
     rebaselined: tuple[str, ...]  # empty: there was no changed migration (all_changed)
 

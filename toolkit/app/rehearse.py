@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.errors import ToolkitError, UsageError
@@ -26,8 +27,7 @@ from toolkit.rehearse.report import (
 )
 
 
-@dataclass(frozen=True)
-class RehearseSettings:
+class RehearseSettings(msgspec.Struct, frozen=True):
     env_name: str
     backup_uri: str | None = None  # default: the newest verified backup of env_name
     scratch_url: str | None = None  # default: an embedded throwaway cluster

@@ -11,15 +11,15 @@ through `confirm` before anything is written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.app.deploy import Confirm, refuse
 from toolkit.config import Config
 from toolkit.console import info
 
 
-@dataclass(frozen=True)
-class RollbackSettings:
+class RollbackSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     name: str  # the migration to roll back (a trailing .sql is ignored)
@@ -28,8 +28,7 @@ class RollbackSettings:
     skip_irreversible: bool = False  # an empty rollback file: remove only the tracking row, keep the changes
 
 
-@dataclass(frozen=True)
-class RollbackResult:
+class RollbackResult(msgspec.Struct, frozen=True):
     environment: str
     rolled_back: tuple[str, ...]  # newest first
     skipped: tuple[str, ...] = ()  # irreversible: only their tracking rows were removed

@@ -12,8 +12,9 @@ deployment when a deployment id is given; then the step outputs, the job summary
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from toolkit.app.deploy import Confirm, GitHubMode, github_reporter, refuse
 from toolkit.config import Config
@@ -21,8 +22,7 @@ from toolkit.console import info
 from toolkit.deploy.rollback import RollbackOutcome
 
 
-@dataclass(frozen=True)
-class RollbackDeploySettings:
+class RollbackDeploySettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     mode: Literal["migrations", "restore"]

@@ -6,8 +6,9 @@ table (each engine statement waits for a lock at most [engine] lock_timeout_ms).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.migrations.status import MigrationState
@@ -16,15 +17,13 @@ from toolkit.migrations.status import MigrationState
 STATES = ("applied", "pending", "changed", "missing", "failed", "running")
 
 
-@dataclass(frozen=True)
-class StatusSettings:
+class StatusSettings(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str | None = None  # override; else DATABASE_URL_<ENV>, then DATABASE_URL
 
 
-@dataclass(frozen=True)
-class StatusResult:
+class StatusResult(msgspec.Struct, frozen=True):
     environment: str
     migrations_dir: Path
     states: tuple[MigrationState, ...]  # by name (oldest first)

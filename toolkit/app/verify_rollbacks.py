@@ -7,8 +7,9 @@ verify_rollbacks(settings) -> VerifyResult; rollback_info(...) gives the plan it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from toolkit.config import EngineSettings
 from toolkit.errors import UsageError
@@ -27,17 +28,15 @@ def _quiet(_: str) -> None:
     pass
 
 
-@dataclass(frozen=True)
-class VerifySettings:
+class VerifySettings(msgspec.Struct, frozen=True):
     migrations_dir: Path
-    engine: EngineSettings = field(default_factory=EngineSettings)
+    engine: EngineSettings = msgspec.field(default_factory=EngineSettings)
     scratch_url: str | None = None  # a server to create the throwaway database on; None: embedded cluster
     start_at: str | None = None  # migrations before it are applied, not proved (e.g. the base branch's)
     interrupt: bool = True  # also stop statement-by-statement migrations between statements
 
 
-@dataclass(frozen=True)
-class VerifyResult:
+class VerifyResult(msgspec.Struct, frozen=True):
     migrations: tuple[MigrationProof, ...]
 
     @property

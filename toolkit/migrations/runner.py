@@ -19,8 +19,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
+import msgspec
 import psycopg
 from pglast import ast
 from psycopg import errors as pg_errors
@@ -57,8 +57,7 @@ class MigrationError(ToolkitError):
 
 # -- reading a migration file (pure) -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     """One migration (or rollback) file, parsed and checked, ready to run."""
 
     name: str
@@ -228,19 +227,17 @@ def pending_plan(states: list[MigrationState], env_name: str, *, allow_out_of_or
 
 # -- running ------------------------------------------------------------------------------------
 
-@dataclass
-class Applied:
+class Applied(msgspec.Struct):
     name: str
     execution_ms: int
     transactional: bool
     statements: int
 
 
-@dataclass
-class RunResult:
-    applied: list[Applied] = field(default_factory=list)
-    rolled_back: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # irreversible: only the tracking row was removed
+class RunResult(msgspec.Struct):
+    applied: list[Applied] = msgspec.field(default_factory=list)
+    rolled_back: list[str] = msgspec.field(default_factory=list)
+    skipped: list[str] = msgspec.field(default_factory=list)  # irreversible: only the tracking row was removed
 
 
 class _LockBusy(Exception):
@@ -574,14 +571,13 @@ class Engine:
         return trial
 
 
-@dataclass
-class Trial:
+class Trial(msgspec.Struct):
     """What a --dry-run --execute proved, and what it did not."""
 
-    tried: list[tuple[str, int]] = field(default_factory=list)  # (name, statements) applied and discarded
-    not_tried: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (name, error)
-    sequences: list[tuple[str, int | None, int | None]] = field(default_factory=list)  # advanced, not restored
+    tried: list[tuple[str, int]] = msgspec.field(default_factory=list)  # (name, statements) applied and discarded
+    not_tried: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (name, why)
+    failed: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (name, error)
+    sequences: list[tuple[str, int | None, int | None]] = msgspec.field(default_factory=list)  # advanced, not restored
 
 
 class _AbortedPipelineNoise(logging.Filter):

@@ -3,9 +3,9 @@ function that reads both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 import psycopg
 
 from toolkit.config import Config
@@ -18,8 +18,7 @@ from toolkit.sql.parse import ParsedFile, SqlSyntaxError, parse
 STATES = ("applied", "pending", "changed", "missing", "failed", "running")
 
 
-@dataclass(frozen=True)
-class MigrationState:
+class MigrationState(msgspec.Struct, frozen=True):
     name: str
     state: str  # one of STATES
     file: MigrationFile | None

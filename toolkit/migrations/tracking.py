@@ -14,9 +14,9 @@ import functools
 import getpass
 import os
 import socket
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 import psycopg
 from psycopg import sql
 
@@ -38,8 +38,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     name: str
     checksum: str | None
     applied_at: datetime | None
