@@ -10,8 +10,8 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections import deque
-from dataclasses import dataclass
 
+import msgspec
 import psycopg
 from psycopg import sql
 
@@ -30,8 +30,7 @@ ORDER BY 1, 2
 """
 
 
-@dataclass(frozen=True)
-class DatabaseInfo:
+class DatabaseInfo(msgspec.Struct, frozen=True):
     name: str
     host: str
     port: str
@@ -47,8 +46,7 @@ class DatabaseInfo:
                 "oid": self.oid, "system_identifier": self.system_identifier}
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(msgspec.Struct, frozen=True):
     """What the server itself says this database is: a restore compares it with the manifest's.
 
     The system identifier is fixed when the cluster is initialised (shared by its physical

@@ -10,17 +10,19 @@ The time stamp leads the name, so key order is time order.
 
 from __future__ import annotations
 
+import abc
 import base64
 import copy
-import dataclasses
 import functools
 import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 FORMAT = "migrate-action-backup"
 VERSION = 1
@@ -168,15 +170,14 @@ def _checked_document(data: bytes | str | Mapping[str, Any]) -> Mapping[str, Any
     return data
 
 
-@dataclass(frozen=True)
-class SourceDatabase:
+class SourceDatabase(msgspec.Struct, frozen=True):
     """Which database a backup is of (or a restore goes into). oid and system_identifier are None
     when unknown: not readable by the role, or a manifest older than source identities."""
 
     name: str | None
     oid: int | None = None
     system_identifier: str | None = None
-    more: Mapping[str, Any] = field(default_factory=dict)  # host, port, server_version, size_bytes
+    more: Mapping[str, Any] = msgspec.field(default_factory=dict)  # host, port, server_version, size_bytes
     # Identity keys an older manifest did not have: left out again when it is rewritten.
     absent: frozenset[str] = frozenset()
 
@@ -200,8 +201,7 @@ class SourceDatabase:
         return f"{environment} database '{self.name}'" + (f" ({', '.join(known)})" if known else "")
 
 
-@dataclass(frozen=True)
-class Verification:
+class Verification(msgspec.Struct, frozen=True):
     """One verification result: written at backup time (basic), then by each verify-backup."""
 
     verified: bool
@@ -209,7 +209,7 @@ class Verification:
     at: str | None = None
     checks: Mapping[str, bool] | None = None
     error: str | None = None
-    more: Mapping[str, Any] = field(default_factory=dict)
+    more: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Verification:
@@ -235,8 +235,13 @@ _FIELDS = ("format", "version", "uri", "environment", "database", "pg_dump", "co
            "toolkit_version")
 
 
-@dataclass(frozen=True)
-class Manifest(Mapping[str, Any]):
+class _MappingStructMeta(msgspec.StructMeta, abc.ABCMeta):
+    """Lets a Struct also be a collections.abc.Mapping (whose metaclass is ABCMeta)."""
+
+
+# Struct first: its __eq__ (field by field) wins over Mapping's (document vs any mapping), as the
+# dataclass's did. dict=True gives the instance a __dict__ for the cached_property below.
+class Manifest(msgspec.Struct, Mapping[str, Any], frozen=True, dict=True, metaclass=_MappingStructMeta):
     """A backup manifest, validated and typed. Read with `from_json`, written with `to_json`.
 
     It is also a read-only Mapping over its JSON document (`m["size_bytes"]`), for callers that
@@ -256,13 +261,13 @@ class Manifest(Mapping[str, Any]):
     verification: Verification
     newest_migration: str | None = None
     migrations_table: str | None = None
-    pg_dump: Mapping[str, Any] = field(default_factory=dict)  # path, version, format, exit_code
-    git: Mapping[str, str] = field(default_factory=dict)
+    pg_dump: Mapping[str, Any] = msgspec.field(default_factory=dict)  # path, version, format, exit_code
+    git: Mapping[str, str] = msgspec.field(default_factory=dict)
     duration_s: float | None = None
-    encryption: Mapping[str, str] = field(default_factory=dict)
+    encryption: Mapping[str, str] = msgspec.field(default_factory=dict)
     toolkit_version: str | None = None
     verification_history: tuple[Verification, ...] | None = None  # oldest first, at most 20
-    more: Mapping[str, Any] = field(default_factory=dict)  # keys of a newer toolkit, kept as they are
+    more: Mapping[str, Any] = msgspec.field(default_factory=dict)  # keys of a newer toolkit, kept as they are
     manifest_uri: str | None = None  # where it was read from; not part of the document
 
     # -- reading and writing
@@ -333,7 +338,7 @@ class Manifest(Mapping[str, Any]):
         """This manifest with a newer verification result; the previous one moves to the history."""
         new = result if isinstance(result, Verification) else Verification.from_json(result)
         history = [*(self.verification_history or ()), self.verification]
-        return dataclasses.replace(self, verification=new, verification_history=tuple(history[-20:]))
+        return replace(self, verification=new, verification_history=tuple(history[-20:]))
 
     # -- the read-only Mapping view of the document
     @functools.cached_property

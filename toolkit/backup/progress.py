@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.backup.manifest import human_bytes
 
 
-@dataclass
-class Counters:
+class Counters(msgspec.Struct):
     read: int = 0  # bytes read from the source (pg_dump output, or the S3 object)
     written: int = 0  # bytes written to the sink (uploaded, or fed to pg_restore)
     pid: int | None = None  # the child process doing the work (pg_dump, pg_restore)

@@ -31,10 +31,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 import psycopg
 from psycopg import sql
 
@@ -66,8 +66,7 @@ class LockBusy(ToolkitError):
     """The restore could not get a lock within lock_timeout; nothing was changed."""
 
 
-@dataclass
-class RestoreResult:
+class RestoreResult(msgspec.Struct):
     uri: str
     database: str
     environment: str
@@ -75,8 +74,8 @@ class RestoreResult:
     finished_at: str
     duration_s: float
     newest_migration: str | None
-    tables: dict[str, int] = field(default_factory=dict)
-    mismatches: dict[str, list[int]] = field(default_factory=dict)  # table -> [expected, restored]
+    tables: dict[str, int] = msgspec.field(default_factory=dict)
+    mismatches: dict[str, list[int]] = msgspec.field(default_factory=dict)  # table -> [expected, restored]
     record_uri: str | None = None
 
     @property
@@ -85,8 +84,7 @@ class RestoreResult:
 
 
 # -- the reset before the restore (pure) ---------------------------------------------------------
-@dataclass(frozen=True)
-class PublicSchema:
+class PublicSchema(msgspec.Struct, frozen=True):
     owner: str
     grants: tuple[tuple[str | None, str, bool], ...]  # (grantee or None for PUBLIC, privilege, grantable)
     comment: str | None
@@ -160,18 +158,17 @@ class _Stopped(Exception):
     """Raised into the feeder when the restore already failed: stop downloading."""
 
 
-@dataclass
-class _Pipeline:
+class _Pipeline(msgspec.Struct):
     """The two processes of one restore and what their threads collected."""
 
     psql: subprocess.Popen
     pg_restore: subprocess.Popen
-    psql_err: deque[str] = field(default_factory=lambda: deque(maxlen=40))
-    restore_err: deque[str] = field(default_factory=lambda: deque(maxlen=40))
-    collectors: list[threading.Thread] = field(default_factory=list)
+    psql_err: deque[str] = msgspec.field(default_factory=lambda: deque(maxlen=40))
+    restore_err: deque[str] = msgspec.field(default_factory=lambda: deque(maxlen=40))
+    collectors: list[threading.Thread] = msgspec.field(default_factory=list)
     stats: StreamStats | None = None
     error: BaseException | None = None  # raised by the download
-    stop: threading.Event = field(default_factory=threading.Event)  # set: cut the download short
+    stop: threading.Event = msgspec.field(default_factory=threading.Event)  # set: cut the download short
 
     def kill(self) -> None:
         for p in (self.pg_restore, self.psql):  # killing psql mid-transaction rolls it back

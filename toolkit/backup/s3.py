@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import msgspec
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import (
     BotoCoreError,
@@ -33,8 +33,7 @@ CREDENTIALS_HINT = ("credentials come from boto3's chain: AWS_ACCESS_KEY_ID/AWS_
                     "AWS_PROFILE, or an OIDC role (aws-actions/configure-aws-credentials) in Actions")
 
 
-@dataclass(frozen=True)
-class S3Uri:
+class S3Uri(msgspec.Struct, frozen=True):
     bucket: str
     key: str
 

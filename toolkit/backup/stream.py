@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 
 from toolkit.backup.codec import Decompressor
@@ -20,12 +20,11 @@ from toolkit.errors import ToolkitError
 CHUNK = 1 << 20
 
 
-@dataclass
-class StreamStats:
+class StreamStats(msgspec.Struct):
     sha256: str = ""
     size: int = 0
     raw_bytes: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
 
 
 class PipeSink:

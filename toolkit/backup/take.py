@@ -20,9 +20,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from toolkit import __version__
 from toolkit.backup import codec
@@ -39,8 +40,7 @@ from toolkit.errors import ToolkitError, UsageError
 READ_SIZE = 1 << 20
 
 
-@dataclass
-class BackupResult:
+class BackupResult(msgspec.Struct):
     uri: str
     manifest_uri: str
     manifest: Manifest

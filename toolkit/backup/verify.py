@@ -17,9 +17,9 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import msgspec
 import psycopg
 
 from toolkit.backup.dump import count_rows, list_tables
@@ -36,17 +36,16 @@ from toolkit.errors import ToolkitError, UsageError
 from toolkit.localdev import scratchdb
 
 
-@dataclass
-class VerifyResult:
+class VerifyResult(msgspec.Struct):
     uri: str
     verified: bool
     level: str  # basic | deep | restore-test
-    checks: dict[str, bool] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    checks: dict[str, bool] = msgspec.field(default_factory=dict)
+    problems: list[str] = msgspec.field(default_factory=list)
     manifest: Manifest | None = None
     recorded: bool = False  # the result was written into the manifest
     not_checked: str | None = None  # said plainly when the level leaves something unproven
-    scratch_cleaned: list[str] = field(default_factory=list)  # leftovers of killed runs, dropped
+    scratch_cleaned: list[str] = msgspec.field(default_factory=list)  # leftovers of killed runs, dropped
 
     @property
     def error(self) -> str | None:
