@@ -195,6 +195,11 @@ class Definitions(msgspec.Struct):
         """The same definitions, sharing the values; what the copy changes is tracked from here."""
         return Definitions(Changes(self.columns), set(self.tables), Changes(self.indexes), dict(self.functions))
 
+    def forget_all(self) -> None:
+        """Nothing is known any more (a CASCADE dropped what this module cannot see); marked tainted."""
+        self.columns, self.tables, self.indexes, self.functions = Changes(), set(), Changes(), {}
+        self.touched, self.tainted = {}, True
+
     def forget_table(self, t: str) -> None:
         self.tables.discard(t)
         for k in [k for k in self.columns if k[0] == t]:
@@ -369,8 +374,7 @@ def _drop(d: Definitions, node: ast.DropStmt, line: int) -> None:
                 d.functions.pop(k, None)
     elif node.behavior == 1 or rt in (ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION):
         # CASCADE through a type, sequence, ... drops columns and defaults this module cannot see.
-        d.__init__()
-        d.tainted = True
+        d.forget_all()
 
 
 def _create_index(d: Definitions, node: ast.IndexStmt, line: int) -> None:

@@ -221,7 +221,7 @@ class Statement:
     """One statement of a file. Immutable; equal when index, text, kind and position are."""
 
     # A streamed 50 MB file has half a million of these: slots, and no per-statement copy of its text.
-    __slots__ = ("index", "kind", "comments", "_text", "_raw", "_src", "_relations", "_tx")
+    __slots__ = ("index", "kind", "comments", "_text", "_raw", "_src", "_relations", "_tx", "_node")
 
     index: int  # 0-based position in the file, transaction control included
     kind: str  # the parse node's type: CreateStmt, IndexStmt, TransactionStmt, ...
@@ -246,6 +246,9 @@ class Statement:
         put(self, "_raw", raw if _keep_raw else None)
         put(self, "_src", _src)
         put(self, "_relations", None)
+        # A whole file's AST, at hand: rules read `node` ~10 times per statement. A streamed file's
+        # statements keep none (its ASTs are parsed a few at a time and dropped).
+        put(self, "_node", None if _src.streamed else _node)
         if raw is None:
             tx = _TX_KINDS.get(_node.kind.name, "other") if kind == "TransactionStmt" else None
             why = _no_transaction_reason_ast(kind, _node)
@@ -298,7 +301,12 @@ class Statement:
     @property
     def node(self) -> ast.Node:
         """The statement's pglast AST node (the RawStmt's stmt)."""
-        return self._src.node(self)
+        node = self._node
+        if node is None:
+            node = self._src.node(self)
+            if not self._src.streamed:
+                _object_setattr(self, "_node", node)
+        return node
 
     @property
     def relations(self) -> tuple[str, ...]:
