@@ -3,14 +3,13 @@ the story. Kept here so the pipeline reads as steps and the backup API is used i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from toolkit.config import Config, Environment
 from toolkit.errors import ToolkitError
 
 
-@dataclass(frozen=True)
-class Taken:
+class Taken(msgspec.Struct, frozen=True):
     uri: str
     detail: str
 

@@ -7,14 +7,14 @@ The pipeline talks to this small interface so that a local deploy runs the very 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.console import warn
 from toolkit.errors import ToolkitError
 
 
-@dataclass(frozen=True)
-class GitHubTarget:
+class GitHubTarget(msgspec.Struct, frozen=True):
     repo: str  # owner/name
     sha: str  # the commit deployed
     dispatch_ref: str | None  # branch/tag the rollback workflow is dispatched on

@@ -9,8 +9,9 @@ a problem before anything started (bad input) is raised.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.console import info
@@ -25,13 +26,12 @@ from toolkit.health.report import render_markdown as health_markdown
 SUCCESS, FAILURE, NOTHING, DRY_RUN = "success", "failure", "nothing-to-do", "dry-run"
 
 
-@dataclass(frozen=True)
-class HealthSpec:
+class HealthSpec(msgspec.Struct, frozen=True):
     urls: tuple[str, ...] = ()
     expected: frozenset[int] = frozenset(range(200, 300))
     body_match: str | None = None
     sql: str | None = None
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy = msgspec.field(default_factory=Policy)
 
     def __post_init__(self) -> None:
         for url in self.urls:
@@ -48,12 +48,11 @@ class HealthSpec:
         return out
 
 
-@dataclass(frozen=True)
-class DeployRequest:
+class DeployRequest(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str
-    health: HealthSpec = field(default_factory=HealthSpec)
+    health: HealthSpec = msgspec.field(default_factory=HealthSpec)
     auto_rollback: bool = True
     rollback_workflow: str = "rollback.yml"
     dry_run: bool = False
@@ -64,18 +63,17 @@ class DeployRequest:
     drift_check: Callable[[], str] | None = None
 
 
-@dataclass
-class DeployOutcome:
+class DeployOutcome(msgspec.Struct):
     result: str
     story: Story
     environment: str
-    pending: list[str] = field(default_factory=list)
-    applied: list[str] = field(default_factory=list)  # oldest first, as applied
+    pending: list[str] = msgspec.field(default_factory=list)
+    applied: list[str] = msgspec.field(default_factory=list)  # oldest first, as applied
     backup_uri: str | None = None
     deployment_id: int | None = None
     health: HealthResult | None = None
     dispatched: dict[str, str] | None = None
-    safety: dict[str, str] = field(default_factory=dict)  # migration -> rollback safety class
+    safety: dict[str, str] = msgspec.field(default_factory=dict)  # migration -> rollback safety class
     data_loss: dict | None = None  # what the chosen way back would lose (DataLossPreview.to_dict())
     error: str | None = None
     error_hint: str | None = None
@@ -112,15 +110,14 @@ class _StepFailed(Exception):
     """A step failed and the outcome is final (already marked failure)."""
 
 
-@dataclass
-class _Run:
+class _Run(msgspec.Struct):
     """One deploy in progress: what each step reads and writes."""
 
     request: DeployRequest
     reporter: GitHubReporter | NoGitHub
     progress: Callable[[str], None]
     out: DeployOutcome
-    plan: list = field(default_factory=list)
+    plan: list = msgspec.field(default_factory=list)
     backup_started: datetime | None = None
 
     @property

@@ -11,7 +11,8 @@ Then the deployment gets its new state: `inactive` ("rolled back") or `error` (t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from toolkit.config import Config
 from toolkit.console import info
@@ -24,8 +25,7 @@ from toolkit.errors import ToolkitError, UsageError
 ROLLED_BACK, FAILURE = "rolled-back", "failure"
 
 
-@dataclass(frozen=True)
-class RollbackRequest:
+class RollbackRequest(msgspec.Struct, frozen=True):
     config: Config
     env_name: str
     database_url: str
@@ -54,14 +54,13 @@ class RollbackRequest:
         self.config.environment(self.env_name)
 
 
-@dataclass
-class RollbackOutcome:
+class RollbackOutcome(msgspec.Struct):
     result: str
     story: Story
     environment: str
     mode: str
-    undone: list[str] = field(default_factory=list)  # newest first, as undone
-    remaining: list[str] = field(default_factory=list)
+    undone: list[str] = msgspec.field(default_factory=list)  # newest first, as undone
+    remaining: list[str] = msgspec.field(default_factory=list)
     error: str | None = None
     error_file: str | None = None
     error_line: int | None = None

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+
+import msgspec
 
 from toolkit.console import fmt_ms
 
@@ -14,8 +15,7 @@ OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 _ICON = {OK: "✅", FAILED: "❌", SKIPPED: "⏭️"}
 
 
-@dataclass
-class StepRecord:
+class StepRecord(msgspec.Struct):
     key: str  # stable id: deployment, backup, verify, migrate, health, dispatch, rollback, restore
     title: str
     status: str = OK
@@ -23,12 +23,11 @@ class StepRecord:
     ms: float = 0.0
 
 
-@dataclass
-class Story:
+class Story(msgspec.Struct):
     title: str
-    steps: list[StepRecord] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-    sections: list[str] = field(default_factory=list)  # extra Markdown (health measurements, ...)
+    steps: list[StepRecord] = msgspec.field(default_factory=list)
+    started: float = msgspec.field(default_factory=time.monotonic)
+    sections: list[str] = msgspec.field(default_factory=list)  # extra Markdown (health measurements, ...)
 
     @contextmanager
     def step(self, key: str, title: str) -> Iterator[StepRecord]:

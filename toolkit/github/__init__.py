@@ -9,7 +9,7 @@ Every expected failure is a `toolkit.errors.ToolkitError` with one line saying w
 Public API (signatures are stable; other areas call these):
 
 toolkit.github.context  (pure + file I/O; all of it is safe outside Actions: no-ops or plain prints)
-    @dataclass(frozen=True) class ActionsContext:
+    class ActionsContext(msgspec.Struct, frozen=True):
         in_actions: bool; repository: str | None ("owner/name"); server_url: str; api_url: str;
         run_id: str | None; run_attempt: str | None; sha: str | None; ref: str | None;
         event_name: str | None; pr_number: int | None; head_sha: str | None; base_ref: str | None;
@@ -49,7 +49,7 @@ toolkit.github.client
          the token needs `deployments: write`".
 
 toolkit.github.comments
-    @dataclass(frozen=True) class CommentResult: id: int; url: str; created: bool
+    class CommentResult(msgspec.Struct, frozen=True): id: int; url: str; created: bool
     plan_marker(environment: str, kind: str = "plan") -> str   "<!-- migrate-action:plan:<env> -->"
     upsert_comment(repo: str, pr_number: int, marker: str, body: str, *, gh: Github | None = None)
         -> CommentResult
@@ -58,8 +58,8 @@ toolkit.github.comments
         than GitHub's 65,536 characters is refused (ToolkitError): truncate before calling.
 
 toolkit.github.deployments
-    @dataclass(frozen=True) class DeploymentInfo: id: int; url: str; environment: str; ref: str; sha: str
-    @dataclass(frozen=True) class StatusInfo: id: int; state: str; description: str; log_url: str | None
+    class DeploymentInfo(msgspec.Struct, frozen=True): id: int; url: str; environment: str; ref: str; sha: str
+    class StatusInfo(msgspec.Struct, frozen=True): id: int; state: str; description: str; log_url: str | None
     DESCRIPTION_LIMIT = 140
     truncate_description(text: str, limit: int = 140) -> str
     create_deployment(repo: str, *, ref: str, environment: str, description: str = "",

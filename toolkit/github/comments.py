@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from toolkit.errors import ToolkitError
 from toolkit.github.client import api_errors, github_client, split_repo
@@ -19,8 +20,7 @@ PERMISSION = "pull-requests: write"
 _MARKER = re.compile(r"<!-- [A-Za-z0-9_.:/@-]+ -->")
 
 
-@dataclass(frozen=True)
-class CommentResult:
+class CommentResult(msgspec.Struct, frozen=True):
     id: int
     url: str
     created: bool

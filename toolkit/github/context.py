@@ -16,9 +16,10 @@ import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+import msgspec
 
 from toolkit.errors import ToolkitError
 
@@ -36,8 +37,7 @@ DEFAULT_API_URL = "https://api.github.com"
 
 
 
-@dataclass(frozen=True)
-class ActionsContext:
+class ActionsContext(msgspec.Struct, frozen=True):
     in_actions: bool
     repository: str | None
     server_url: str

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from toolkit.errors import ToolkitError
 from toolkit.github.client import api_errors, github_client, split_repo
@@ -25,8 +26,7 @@ PERMISSION = "deployments: write"
 STATUS_PERMISSION = "statuses: write"
 
 
-@dataclass(frozen=True)
-class DeploymentInfo:
+class DeploymentInfo(msgspec.Struct, frozen=True):
     id: int
     url: str
     environment: str
@@ -34,8 +34,7 @@ class DeploymentInfo:
     sha: str
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+class StatusInfo(msgspec.Struct, frozen=True):
     id: int
     state: str
     description: str

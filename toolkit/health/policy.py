@@ -20,8 +20,9 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from toolkit.errors import UsageError
 
@@ -31,8 +32,7 @@ FAILED: Phase = "Failed"
 ERROR: Phase = "Error"
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(msgspec.Struct, frozen=True):
     initial_delay_s: float = 0.0
     interval_s: float = 5.0
     count: int = 0  # 0: no limit but the deadline
@@ -66,8 +66,7 @@ class Policy:
                              f"consecutive successes ({self.successes}), so it could never pass")
 
 
-@dataclass(frozen=True)
-class Measurement:
+class Measurement(msgspec.Struct, frozen=True):
     check: str  # the check's name (its URL without credentials, or "sql")
     number: int  # 1-based
     phase: Phase
@@ -82,14 +81,12 @@ class Measurement:
                 "status": self.status, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(msgspec.Struct, frozen=True):
     phase: Phase
     reason: str
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(msgspec.Struct, frozen=True):
     failures: int
     errors: int
     consecutive_errors: int

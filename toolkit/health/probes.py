@@ -11,16 +11,16 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
 
 from toolkit.health.policy import ERROR, FAILED, SUCCESSFUL, Phase, describe_codes
 
 BODY_LIMIT = 64 * 1024  # bytes of the body read for the body match
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     phase: Phase
     message: str
     status: int | None = None
@@ -38,12 +38,11 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-@dataclass(frozen=True)
-class HttpCheck:
+class HttpCheck(msgspec.Struct, frozen=True):
     url: str
     expected: frozenset[int] = frozenset(range(200, 300))
     body_match: str | None = None  # a regular expression searched in the first 64 KiB
-    headers: tuple[tuple[str, str], ...] = field(default=())
+    headers: tuple[tuple[str, str], ...] = msgspec.field(default=())
 
     @property
     def name(self) -> str:
@@ -94,8 +93,7 @@ def _no_answer(reason: object, timeout_s: float) -> str:
     return str(reason)[:200] or type(reason).__name__
 
 
-@dataclass(frozen=True)
-class SqlCheck:
+class SqlCheck(msgspec.Struct, frozen=True):
     """A query that must return a true first value (`SELECT 1`, `SELECT count(*) > 0 FROM users`)."""
 
     database_url: str

@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
+
+import msgspec
 
 from toolkit.errors import UsageError
 from toolkit.health.policy import FAILED, SUCCESSFUL, Measurement, Policy, Verdict, decide
@@ -29,8 +30,7 @@ class Check(Protocol):
     def probe(self, timeout_s: float) -> Outcome: ...
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(msgspec.Struct, frozen=True):
     name: str
     phase: str
     reason: str
@@ -45,11 +45,10 @@ class CheckResult:
                 "measurements": [m.to_dict() for m in self.measurements]}
 
 
-@dataclass(frozen=True)
-class HealthResult:
+class HealthResult(msgspec.Struct, frozen=True):
     checks: tuple[CheckResult, ...]
     elapsed_s: float
-    policy: Policy = field(default_factory=Policy)
+    policy: Policy = msgspec.field(default_factory=Policy)
 
     @property
     def ok(self) -> bool:
