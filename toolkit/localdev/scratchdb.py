@@ -21,9 +21,9 @@ import secrets
 import socket
 import time
 from contextlib import suppress
-from dataclasses import dataclass
 from os import getpid
 
+import msgspec
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -45,8 +45,7 @@ _LEGACY = (re.compile(r"migrate_action_scratch_(?P<pid>\d+)_(?P<created>\d+)_[0-
            re.compile(r"migrate_action_verify_[0-9a-f]{8}"))
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(msgspec.Struct, frozen=True):
     """What a scratch database's name says about its creator (None: not recorded)."""
 
     host: str | None

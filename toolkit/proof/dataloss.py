@@ -4,9 +4,9 @@ drops, and the minutes of writes a restore would discard."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 import psycopg
 
 # Row estimates from the planner's statistics: instant on any size of table (count(*) is not), and
@@ -17,8 +17,7 @@ SELECT c.oid::regclass::text, c.reltuples::bigint, n.n_live_tup
  WHERE c.oid = to_regclass(%s)"""
 
 
-@dataclass(frozen=True)
-class ObjectRows:
+class ObjectRows(msgspec.Struct, frozen=True):
     object: str  # "table users" / "column users.nickname"
     table: str  # the table holding the rows, as regclass text
     rows: int | None  # estimate; None when the table is missing or was never analysed
@@ -56,8 +55,7 @@ def minutes_since(taken_at: datetime, now: datetime | None = None) -> float:
     return max((now - taken_at).total_seconds() / 60.0, 0.0)
 
 
-@dataclass(frozen=True)
-class DataLossPreview:
+class DataLossPreview(msgspec.Struct, frozen=True):
     mode: str  # what would be dispatched: none | migrations | restore | manual
     dropped: tuple[ObjectRows, ...] = ()
     restore_minutes: float | None = None

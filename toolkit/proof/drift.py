@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from toolkit.trace.catalog import Catalog, CatalogObject, Difference, diff
 
@@ -36,8 +37,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True)
-class DriftItem:
+class DriftItem(msgspec.Struct, frozen=True):
     difference: Difference
     sql: str | None  # reconciles the database to the migrations; None when no statement is clearly right
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+import msgspec
 import psycopg
 
 from toolkit.config import EngineSettings
@@ -31,16 +31,14 @@ APPLIED_ONLY = "applied-only"  # before --start-at: applied to build the schema,
 NOT_REACHED = "not-reached"  # an earlier migration left the database in a state nothing can build on
 
 
-@dataclass(frozen=True)
-class Interruption:
+class Interruption(msgspec.Struct, frozen=True):
     after_statement: int  # the run stopped after this many statements
     converged: bool
     differences: tuple[str, ...] = ()
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class MigrationProof:
+class MigrationProof(msgspec.Struct, frozen=True):
     name: str
     status: str  # PROVED | FAILED | NO_ROLLBACK | APPLIED_ONLY | NOT_REACHED
     safety: SafetyClass | None
@@ -63,7 +61,8 @@ class MigrationProof:
                 "safety_reason": self.safety.reason if self.safety else None, "phase": self.phase,
                 "error": self.error, "rollback_differences": list(self.rollback_differences),
                 "reapply_differences": list(self.reapply_differences),
-                "interruptions": [i.__dict__ | {"differences": list(i.differences)} for i in self.interruptions],
+                "interruptions": [msgspec.structs.asdict(i) | {"differences": list(i.differences)}
+                                  for i in self.interruptions],
                 "transactional": self.transactional, "ms": self.ms}
 
 

@@ -15,8 +15,9 @@ Pure: parsed files (and, when a round trip ran, the catalog differences it measu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from toolkit.sql.parse import ParsedFile, Statement
 
@@ -36,8 +37,7 @@ LABELS = {
 DATA_KINDS = ("table", "column")
 
 
-@dataclass(frozen=True)
-class Effects:
+class Effects(msgspec.Struct, frozen=True):
     """What a file does, as object keys "<kind> <name>" (names without a `public.` prefix, unquoted)."""
 
     created: frozenset[str] = frozenset()
@@ -50,11 +50,10 @@ class Effects:
     statements: int = 0
 
 
-@dataclass(frozen=True)
-class SafetyClass:
+class SafetyClass(msgspec.Struct, frozen=True):
     name: str  # one of CLASSES
     reason: str
-    drops: tuple[str, ...] = field(default=())  # "table x" / "column t.c" the rollback drops with data
+    drops: tuple[str, ...] = msgspec.field(default=())  # "table x" / "column t.c" the rollback drops with data
 
     @property
     def label(self) -> str:
@@ -123,17 +122,16 @@ def _drop_names(raw: Mapping[str, Any]) -> list[str]:
 
 # -- static effects of one file -------------------------------------------------------------------
 
-@dataclass
-class _Acc:
+class _Acc(msgspec.Struct):
     """What effects_of has found so far (the handlers below add to it)."""
 
-    created: set[str] = field(default_factory=set)
-    dropped: set[str] = field(default_factory=set)
-    changed: list[str] = field(default_factory=list)
-    breaking: list[str] = field(default_factory=list)
-    data: list[str] = field(default_factory=list)
-    lossy: list[str] = field(default_factory=list)
-    copied: set[str] = field(default_factory=set)
+    created: set[str] = msgspec.field(default_factory=set)
+    dropped: set[str] = msgspec.field(default_factory=set)
+    changed: list[str] = msgspec.field(default_factory=list)
+    breaking: list[str] = msgspec.field(default_factory=list)
+    data: list[str] = msgspec.field(default_factory=list)
+    lossy: list[str] = msgspec.field(default_factory=list)
+    copied: set[str] = msgspec.field(default_factory=set)
 
     def new_table(self, t: str) -> bool:
         return f"table {t}" in self.created
@@ -386,8 +384,7 @@ def classify_files(up: ParsedFile, down: ParsedFile | None, *, up_diff: Sequence
 
 # -- the way back after a failed health check ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class RollbackChoice:
+class RollbackChoice(msgspec.Struct, frozen=True):
     mode: str  # "none" (expand-only: roll back the application only) | "migrations" | "restore" | "manual"
     migrations: tuple[str, ...]  # newest first, for mode "migrations"
     reason: str

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 
+import msgspec
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
@@ -22,10 +22,9 @@ PAUSE_S = 0.01  # between successful attempts: light on a 2-core runner
 _BLOCKED = (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)
 
 
-@dataclass
-class TableProbe:
+class TableProbe(msgspec.Struct):
     table: str  # schema.name
-    stalls: list[tuple[float, float]] = field(default_factory=list)  # (start, end), perf_counter seconds
+    stalls: list[tuple[float, float]] = msgspec.field(default_factory=list)  # (start, end), perf_counter seconds
     attempts: int = 0
     writes: bool = True
     gone: bool = False

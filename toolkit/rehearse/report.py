@@ -3,8 +3,9 @@ migration), with the static plan's claims next to each measurement and where the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import msgspec
 
 from toolkit.sql.locks import _RANK, CONFLICTS
 
@@ -13,8 +14,7 @@ from toolkit.sql.locks import _RANK, CONFLICTS
 BLOCKING = frozenset(CONFLICTS["ROW EXCLUSIVE"])
 
 
-@dataclass(frozen=True)
-class LockHold:
+class LockHold(msgspec.Struct, frozen=True):
     relation: str
     mode: str
     start_ms: float
@@ -26,8 +26,7 @@ class LockHold:
         return self.mode in BLOCKING and not self.new_relation
 
 
-@dataclass(frozen=True)
-class StatementReport:
+class StatementReport(msgspec.Struct, frozen=True):
     migration: str
     index: int
     line: int
@@ -47,8 +46,7 @@ class StatementReport:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class MigrationReport:
+class MigrationReport(msgspec.Struct, frozen=True):
     name: str
     transactional: bool
     wall_ms: float
@@ -60,8 +58,7 @@ class MigrationReport:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class Restored:
+class Restored(msgspec.Struct, frozen=True):
     backup_uri: str
     backup_started_at: str
     environment: str
@@ -77,8 +74,7 @@ class Restored:
     restore_s: float
 
 
-@dataclass(frozen=True)
-class Rehearsal:
+class Rehearsal(msgspec.Struct, frozen=True):
     environment: str
     scratch: str
     restored: Restored | None
@@ -86,7 +82,7 @@ class Rehearsal:
     probed_tables: tuple[str, ...]
     total_ms: float
     already_applied: str | None = None  # the backup's newest migration
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = msgspec.field(default_factory=tuple)
 
     @property
     def longest_lock(self) -> tuple[LockHold, StatementReport] | None:
@@ -99,7 +95,7 @@ class Rehearsal:
         return best
 
     def as_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = msgspec.to_builtins(self)  # deep, like dataclasses.asdict; tuples become lists, as in JSON
         out["gate"] = {"longest_blocking_lock_ms": round(self.longest_lock[0].hold_ms, 1) if self.longest_lock else 0,
                        "total_s": round(self.total_ms / 1000, 3)}
         return out

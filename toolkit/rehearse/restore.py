@@ -19,9 +19,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 from psycopg import sql
 
 from toolkit.backup.manifest import Manifest
@@ -41,8 +41,7 @@ from toolkit.rehearse.toc import (
 )
 
 
-@dataclass
-class RestoreFacts:
+class RestoreFacts(msgspec.Struct):
     backup_uri: str
     backup_started_at: str
     environment: str
@@ -52,8 +51,8 @@ class RestoreFacts:
     dump_bytes: int = 0
     restored_bytes: int = 0  # on-disk size of the tables restored with data (with indexes, TOAST)
     database_bytes: int = 0  # the scratch database's size after the restore
-    table_bytes: dict[str, int] = field(default_factory=dict)
-    table_rows: dict[str, int] = field(default_factory=dict)
+    table_bytes: dict[str, int] = msgspec.field(default_factory=dict)
+    table_rows: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 def download(client, obj: S3Uri, manifest: Manifest, path: Path) -> int:

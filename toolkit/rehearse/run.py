@@ -21,8 +21,8 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+import msgspec
 import psycopg
 from psycopg import errors as pg_errors
 
@@ -46,8 +46,7 @@ FILENODES_SQL = ("SELECT pg_current_wal_insert_lsn()::text, coalesce(array_agg(c
 _TABLE_KINDS = ("r", "p", "m", "v", "f")
 
 
-@dataclass
-class LockSpan:
+class LockSpan(msgspec.Struct):
     relation: str
     mode: str
     start: float  # perf_counter seconds
@@ -59,8 +58,7 @@ class LockSpan:
         return (self.end - self.start) * 1000
 
 
-@dataclass
-class StatementRun:
+class StatementRun(msgspec.Struct):
     migration: str
     index: int  # 1-based within the file
     line: int
@@ -68,9 +66,9 @@ class StatementRun:
     kind: str
     start: float
     end: float
-    locks: list[LockSpan] = field(default_factory=list)
-    rewritten: list[str] = field(default_factory=list)
-    truncated: list[str] = field(default_factory=list)
+    locks: list[LockSpan] = msgspec.field(default_factory=list)
+    rewritten: list[str] = msgspec.field(default_factory=list)
+    truncated: list[str] = msgspec.field(default_factory=list)
     rows: int | None = None
     rows_estimated: bool = False
     wal_bytes: int = 0
@@ -81,11 +79,10 @@ class StatementRun:
         return (self.end - self.start) * 1000
 
 
-@dataclass
-class MigrationRun:
+class MigrationRun(msgspec.Struct):
     name: str
     transactional: bool
-    statements: list[StatementRun] = field(default_factory=list)
+    statements: list[StatementRun] = msgspec.field(default_factory=list)
     start: float = 0.0
     end: float = 0.0
     tries: int = 1

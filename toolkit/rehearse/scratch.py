@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import psycopg
 
 from toolkit.db import connect, describe
@@ -22,8 +22,7 @@ DB_PREFIX = "migrate_action_rehearse_"  # scratchdb.scratch_name("rehearse") sta
 DIR_PREFIX = "migrate-action-rehearse-"  # scratchcluster.workdir("rehearse") starts so
 
 
-@dataclass
-class Scratch:
+class Scratch(msgspec.Struct):
     url: str  # the scratch database
     where: str  # for messages: "embedded cluster" or host:port
     workdir: Path  # temporary files (the decompressed dump) live here; removed with the scratch

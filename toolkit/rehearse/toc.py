@@ -12,7 +12,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 # Longest first so "TABLE DATA" wins over "TABLE".
 _DESCS = sorted((
@@ -33,8 +34,7 @@ _LINE = re.compile(r"^(\d+);\s+(\d+)\s+(\d+)\s+(.*)$")
 _SKIPPED_DATA = ("BLOB", "BLOBS", "LARGE OBJECT", "MATERIALIZED VIEW DATA")
 
 
-@dataclass(frozen=True)
-class TocEntry:
+class TocEntry(msgspec.Struct, frozen=True):
     dump_id: int
     catalog_oid: int
     oid: int
@@ -72,8 +72,7 @@ def qualify(name: str) -> str:
     return ".".join(parts) if len(parts) > 1 else f"public.{parts[0]}"
 
 
-@dataclass(frozen=True)
-class ForeignKey:
+class ForeignKey(msgspec.Struct, frozen=True):
     table: str  # the referencing table, schema.name
     name: str  # constraint name
     references: str  # the referenced table, schema.name
@@ -101,14 +100,13 @@ def foreign_keys(sql_text: str) -> list[ForeignKey]:
     return out
 
 
-@dataclass
-class RestorePlan:
+class RestorePlan(msgspec.Struct):
     data_tables: list[str]  # tables whose rows are restored, sorted
     schema_only_tables: list[str]  # tables restored empty
     excluded: list[str]  # tables whose data a pattern excluded (restored empty)
     why: dict[str, str]  # data table -> "touched" | "migrations table" | "referenced by x"
     dropped_fks: list[str]  # FK constraints left out: their referenced table has no data
-    skipped: list[str] = field(default_factory=list)  # other data entries left out (large objects, ...)
+    skipped: list[str] = msgspec.field(default_factory=list)  # other data entries left out (large objects, ...)
     use_list: str = ""
 
 

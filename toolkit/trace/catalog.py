@@ -14,28 +14,26 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg import sql
 
 AttrValue = str | int | bool | None | tuple
 
 
-@dataclass(frozen=True)
-class CatalogObject:
+class CatalogObject(msgspec.Struct, frozen=True):
     kind: str  # schema, table, column, index, constraint, view, matview, sequence, function, trigger, ...
     key: str  # "<kind> <qualified name>", e.g. "column public.users.email"
-    attrs: Mapping[str, AttrValue] = field(default_factory=dict)
+    attrs: Mapping[str, AttrValue] = msgspec.field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash((self.kind, self.key, tuple(sorted(self.attrs.items()))))
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(msgspec.Struct, frozen=True):
     objects: Mapping[str, CatalogObject]  # by key
 
     def __contains__(self, key: str) -> bool:
@@ -72,8 +70,7 @@ def _changed_text(name: str, a: AttrValue, b: AttrValue) -> str:
     return f"{name} changed: …{sa[lo:i + 25]}… -> …{sb[lo:i + 25]}…"
 
 
-@dataclass(frozen=True)
-class Difference:
+class Difference(msgspec.Struct, frozen=True):
     change: str  # added | removed | changed
     key: str
     kind: str
@@ -428,8 +425,7 @@ SELECT CASE WHEN c.relkind = 't' THEN t1.name || ' (toast)'
    AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' AND c.oid >= 16384"""
 
 
-@dataclass(frozen=True)
-class Relation:
+class Relation(msgspec.Struct, frozen=True):
     """One user relation as the tracer tracks it (internal detail of relfilenodes)."""
 
     name: str

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import msgspec
 import psycopg
 from pglast import ast
 
@@ -44,8 +45,7 @@ _FIRST_USER_OID = 16384
 _WAIT_SAMPLING_DELAY_S = 0.05  # a transactional statement slower than this is sampled for lock waits  # below: system catalogs, whose locks are PostgreSQL's bookkeeping
 
 
-@dataclass(frozen=True)
-class LockHeld:
+class LockHeld(msgspec.Struct, frozen=True):
     relation: str  # "public.users" (regclass text), or "<locktype> ..." for a non-relation lock
     mode: str  # a toolkit.sql.locks.MODES spelling: "ACCESS EXCLUSIVE"
     granted: bool
@@ -53,6 +53,8 @@ class LockHeld:
     locktype: str = "relation"  # pg_locks.locktype: relation, object (a schema, type...), advisory, ...
 
 
+# StatementTrace and FileTrace stay dataclasses: their differences, relfilenode maps and catalogs
+# are left out of == and repr (field(compare=False, repr=False)), which a Struct cannot do per field.
 @dataclass(frozen=True)
 class StatementTrace:
     index: int  # 1-based within the file (BEGIN/COMMIT not counted)
