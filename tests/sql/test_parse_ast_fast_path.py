@@ -167,7 +167,7 @@ def test_tree_nodes_visits_every_node_in_order_on_the_real_sets():
             node = s.node
             expected = list(_every_node(node))
             got = tree_nodes(node)
-            assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected)), (path, s.line)
+            assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected, strict=True)), (path, s.line)
             seen_types.update(type(n) for n in got)
             compared += 1
     kinds = len(seen_types)

@@ -78,7 +78,7 @@ def health_knobs(inputs: Mapping[str, str]):
         if value is not None:
             values[field_name] = value
     return HealthKnobs(urls=(inputs.get("health-check-url", ""),), sql=inputs.get("health-check-sql") or None,
-                       expected_status=inputs.get("health-check-expected-status") or HealthKnobs.expected_status,
+                       expected_status=inputs.get("health-check-expected-status") or HealthKnobs().expected_status,
                        body_match=inputs.get("health-check-body-match") or None, **values)
 
 

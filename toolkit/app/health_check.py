@@ -11,7 +11,6 @@ $GITHUB_STEP_SUMMARY when it is set. Changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import msgspec
 
@@ -20,10 +19,7 @@ from toolkit.errors import UsageError
 from toolkit.health import HealthResult, Measurement, Policy, parse_status_codes, run_health_checks
 
 
-# A dataclass, not a Struct: the CLI and the action read its defaults off the class
-# (getattr(HealthKnobs, dest)), which a Struct's fields do not offer.
-@dataclass(frozen=True)
-class HealthKnobs:
+class HealthKnobs(msgspec.Struct, frozen=True):
     """One value per flag (`--expected-status` ... `--count`); defaults are the CLI's and the action's."""
 
     urls: tuple[str, ...] = ()  # each may hold several, separated by blanks or newlines

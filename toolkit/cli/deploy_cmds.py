@@ -31,9 +31,11 @@ _HEALTH_KNOBS: list[tuple[str, str, type, str]] = [
 def health_options(prefix: str) -> Callable:
     from toolkit.app.health_check import HealthKnobs
 
+    defaults = HealthKnobs()
+
     def decorate(f: Callable) -> Callable:
         for suffix, dest, typ, help_ in reversed(_HEALTH_KNOBS):
-            f = click.option(f"--{prefix}{suffix}", f"hc_{dest}", type=typ, default=getattr(HealthKnobs, dest),
+            f = click.option(f"--{prefix}{suffix}", f"hc_{dest}", type=typ, default=getattr(defaults, dest),
                              show_default=True, help=help_)(f)
         f = click.option(f"--{prefix}sql", "hc_sql", metavar="QUERY",
                          help="SQL query that must return a true first value (uses the environment's database).")(f)
