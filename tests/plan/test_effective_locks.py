@@ -34,7 +34,13 @@ def test_an_update_after_alter_table_in_one_transaction_runs_under_access_exclus
                                                             ("orders", "ACCESS EXCLUSIVE")}
     text = render(build_plan([PendingMigration("m", "m.sql", sql)], environment=None, source="files",
                              check_rollback=False))
-    assert "line 3    ROW EXCLUSIVE on orders (inside ACCESS EXCLUSIVE held since line 2)" in text
+    # the UPDATE's rows decide how long traffic waits on the held lock: not "catalog only"
+    assert ("line 3    ROW EXCLUSIVE on orders (inside ACCESS EXCLUSIVE held since line 2): blocks reads and "
+            "writes for as long as the statement runs  [UPDATE]") in text
+    assert "line 2    ACCESS EXCLUSIVE on orders: blocks reads and writes briefly (catalog only)" in text
+    # and the worst lock is the one held while rows are written, not the catalog change
+    assert "Worst lock: ACCESS EXCLUSIVE on orders in m (blocks reads and writes for as long as the statement runs)" \
+        in text
 
 
 def test_effective_locks_agree_with_effective_mode_on_the_real_sets():

@@ -79,7 +79,7 @@ class MigrationPlan(msgspec.Struct, frozen=True):
         locks = [lk for sf in self.report.facts if sf.locks for lk in effective_locks(sf) if not lk.new]
         if not locks:
             return None
-        return max(locks, key=lambda lk: (MODES.index(lk.mode), lk.slow))
+        return max(locks, key=lambda lk: (MODES.index(lk.mode), lk.slow, lk.rows))
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -112,7 +112,8 @@ class Plan(msgspec.Struct, frozen=True):
         best = None
         for m in self.migrations:
             lk = m.worst_lock
-            if lk and (best is None or (MODES.index(lk.mode), lk.slow) > (MODES.index(best[1].mode), best[1].slow)):
+            if lk and (best is None or (MODES.index(lk.mode), lk.slow, lk.rows)
+                       > (MODES.index(best[1].mode), best[1].slow, best[1].rows)):
                 best = (m, lk)
         return best
 
@@ -149,8 +150,8 @@ def effective_locks(sf: StatementFacts) -> list[TableLock]:
 def lock_effect(lk: TableLock) -> str:
     """What a lock does to traffic, and for how long, in a few words."""
     what = blocks(lk.mode)
-    how_long = "for a rewrite of the table" if lk.rewrite else (
-        "for a full scan" if lk.full_scan else "briefly (catalog only)")
+    how_long = ("for a rewrite of the table" if lk.rewrite else "for a full scan" if lk.full_scan
+                else "for as long as the statement runs" if lk.rows else "briefly (catalog only)")
     if what == "nothing":
         return "blocks no reads or writes" + (f" ({'rewrite' if lk.rewrite else 'full scan'})" if lk.slow else "")
     return f"blocks {what} {how_long}"

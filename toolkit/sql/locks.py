@@ -187,6 +187,10 @@ class TableLock(msgspec.Struct, frozen=True):
     new: bool = False  # created earlier in this migration (or plan): empty, nobody waits on it
     uncertain: bool = False  # rewrite assumed: the column's current type is not known here
     line: int = 0  # the file line of the statement inside a DO block that takes it; 0: the statement's own
+    # Taken to read or write rows (DML, a query): held for as long as the statement runs, which
+    # depends on the rows, not on the catalog. Under a stronger lock held since an earlier statement,
+    # that is how long traffic waits.
+    rows: bool = False
 
     @property
     def blocks(self) -> str:
@@ -222,7 +226,7 @@ class StatementFacts(msgspec.Struct, frozen=True):
         real = [lk for lk in self.locks if not lk.new]
         if not real:
             return None
-        return max(real, key=lambda lk: (_RANK[lk.mode], lk.slow))
+        return max(real, key=lambda lk: (_RANK[lk.mode], lk.slow, lk.rows))
 
 
 class Schema:
@@ -579,7 +583,7 @@ class _Ctx(msgspec.Struct):
     depth: int = 0  # inside how many DO blocks / called functions
 
     def others(self, exclude: set[str], mode: str = "ACCESS SHARE", action: str = "read", *,
-               through_views: bool = True) -> None:
+               through_views: bool = True, rows: bool = True) -> None:
         """`mode` on every relation the statement names, except `exclude`; and on the relations under
         the views it names (`through_views`: a query expands them; a view's definition does not)."""
         views = self.schema.view_reads
@@ -587,7 +591,7 @@ class _Ctx(msgspec.Struct):
             for rel in self.stmt.relations:
                 t = normalize_table(rel)
                 if t not in exclude:
-                    self.locks.append(TableLock(t, mode, action))
+                    self.locks.append(TableLock(t, mode, action, rows=rows))
             return
         seen: set[str] = set()
         todo = [(normalize_table(rel), action) for rel in self.stmt.relations]
@@ -595,7 +599,7 @@ class _Ctx(msgspec.Struct):
             if t in exclude or t in seen:
                 continue
             seen.add(t)
-            self.locks.append(TableLock(t, mode, why))
+            self.locks.append(TableLock(t, mode, why, rows=rows))
             if t in views:
                 todo.extend((base, f"{action} (through view {t})") for base in views[t])  # noqa: B909
 
@@ -667,7 +671,7 @@ def _insert_locks(cx: _Ctx) -> None:
     # No parse tree needed: an INSERT's target is the first relation it names (INSERTs are most of a
     # data migration's statements, and a 50 MB one's tree takes twenty times its size).
     t = normalize_table(cx.stmt.relations[0])
-    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "INSERT"))
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "INSERT", rows=True))
     cx.others({t})
 
 
@@ -675,14 +679,13 @@ def _st_update(node, cx: _Ctx) -> None:
     t = _rv(node.relation)
     verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
     whole = node.whereClause is None or _only_new_column_is_null(node.whereClause, t, cx.schema)
-    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", verb,
-                           full_scan=whole))
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", verb, full_scan=whole, rows=True))
     cx.others({t})
 
 
 def _st_merge(node, cx: _Ctx) -> None:
     t = _rv(node.relation)
-    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE"))
+    cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE", rows=True))
     cx.others({t})
 
 
@@ -809,7 +812,7 @@ def _st_create_table_as(node, cx: _Ctx) -> None:
 
 def _st_view(node, cx: _Ctx) -> None:
     t = _rv(node.view)
-    cx.others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}", through_views=False)
+    cx.others({t}, "ACCESS SHARE", f"read by CREATE VIEW {t}", through_views=False, rows=False)
     cx.locks.append(TableLock(t, "ACCESS EXCLUSIVE", "CREATE OR REPLACE VIEW" if node.replace else "CREATE VIEW"))
     cx.schema.created.add(t)
     cx.schema.view_reads[t] = tuple(r for r in (normalize_table(rel) for rel in cx.stmt.relations) if r != t)
@@ -828,7 +831,7 @@ def _st_rule(node, cx: _Ctx) -> None:
 
 
 def _st_create_stats(node, cx: _Ctx) -> None:
-    cx.others(set(), "SHARE UPDATE EXCLUSIVE", "CREATE STATISTICS")
+    cx.others(set(), "SHARE UPDATE EXCLUSIVE", "CREATE STATISTICS", rows=False)
 
 
 def _st_comment(node, cx: _Ctx) -> None:
