@@ -181,3 +181,28 @@ def test_enum_value_added_is_left_behind_unless_the_type_is_dropped() -> None:
 def test_column_dropped_from_a_table_created_here_goes_with_the_table() -> None:
     up = "CREATE TABLE tc (id int, w text);\nALTER TABLE tc DROP COLUMN w;"
     assert _left(up, "DROP TABLE tc") == ()
+
+
+def test_drop_function_cascade_locks_the_tables_of_the_triggers_it_drops() -> None:
+    # harness's `DROP FUNCTION IF EXISTS gc_track_deleted_manifest_lists CASCADE`: pg_locks showed
+    # ACCESS EXCLUSIVE on the trigger's table; the plan claimed nothing.
+    from toolkit.sql.locks import Schema, analyze_file
+    from toolkit.sql.parse import parse
+
+    schema = Schema()
+    analyze_file(parse(
+        "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);\n"
+        "CREATE FUNCTION gc() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n"
+        "CREATE TRIGGER a_gc AFTER DELETE ON a FOR EACH ROW EXECUTE FUNCTION gc();\n"
+        "CREATE TRIGGER b_gc AFTER DELETE ON b FOR EACH ROW EXECUTE FUNCTION public.gc();\n"
+        "CREATE TRIGGER c_gc AFTER DELETE ON c FOR EACH ROW EXECUTE FUNCTION gc();\n"
+        "DROP TRIGGER b_gc ON b;\nDROP TABLE c;\nALTER TABLE a RENAME TO a2;\n"), schema)
+    schema = schema.copy_for_next_migration(keep_created=False)
+
+    def locks(sql: str) -> set[tuple[str, str]]:
+        facts = analyze_file(parse(sql), schema.copy_for_next_migration(keep_created=False))
+        return {(lk.table, lk.mode) for sf in facts for lk in sf.locks}
+
+    assert locks("DROP FUNCTION IF EXISTS gc CASCADE;") == {("a2", "ACCESS EXCLUSIVE")}
+    assert locks("DROP FUNCTION gc() CASCADE;") == {("a2", "ACCESS EXCLUSIVE")}
+    assert locks("DROP FUNCTION gc();") == set()  # without CASCADE it fails while a trigger uses it

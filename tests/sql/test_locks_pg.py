@@ -79,6 +79,8 @@ STATEMENTS = [
     "ALTER TABLE events DETACH PARTITION events_1",
     "CREATE TRIGGER users_noop BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION noop()",
     "DROP TRIGGER orders_noop ON orders",
+    "DROP FUNCTION noop() CASCADE",
+    "DROP FUNCTION IF EXISTS public.noop CASCADE",
     "COMMENT ON TABLE users IS 'people'",
     "COMMENT ON COLUMN users.email IS 'login'",
     "CREATE STATISTICS users_stats ON email, name FROM users",

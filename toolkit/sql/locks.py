@@ -257,6 +257,9 @@ class Schema:
         self.function_sources: dict[str, tuple[ast.CreateFunctionStmt, str]] = {}
         # View -> the relations its query reads: reading the view locks them too (the rewriter expands it).
         self.view_reads: dict[str, tuple[str, ...]] = {}
+        # (table, trigger) -> the function it runs: DROP FUNCTION ... CASCADE drops the trigger, which
+        # takes ACCESS EXCLUSIVE on its table.
+        self.triggers: dict[tuple[str, str], str] = {}
         # Session settings that change what a statement does (lower-case name -> value). A file's SET
         # changes them for the statements after it; the plan may fill in the server's values (TimeZone)
         # before a file, which the file itself cannot know.
@@ -293,6 +296,7 @@ class Schema:
         s.functions = dict(self.functions)
         s.function_sources = dict(self.function_sources)
         s.view_reads = dict(self.view_reads)
+        s.triggers = dict(self.triggers)
         s.defs = self.defs.copy()
         s.server_settings = dict(self.server_settings)
         s.settings = dict(self.server_settings)  # a file's own SET does not carry to the next file
@@ -715,6 +719,8 @@ def _st_rename(node, cx: _Ctx) -> None:
             for (tb, c) in list(cx.schema.columns):
                 if tb == t:
                     cx.schema.columns[(new, c)] = cx.schema.columns.pop((tb, c))
+            for (tb, trig) in [k for k in cx.schema.triggers if k[0] == t]:
+                cx.schema.triggers[(new, trig)] = cx.schema.triggers.pop((tb, trig))
             if t in cx.schema.created:
                 cx.schema.created.add(new)
 
@@ -741,6 +747,8 @@ def _st_drop(node, cx: _Ctx) -> None:
               ObjectType.OBJECT_FOREIGN_TABLE):
         for n in names:
             cx.locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
+            for k in [k for k in cx.schema.triggers if k[0] == n]:  # its triggers go with it
+                del cx.schema.triggers[k]
             for (tb, con), ref in list(cx.schema.foreign_keys.items()):
                 if tb == n:
                     del cx.schema.foreign_keys[(tb, con)]
@@ -762,6 +770,10 @@ def _st_drop(node, cx: _Ctx) -> None:
             parts = [p.sval for p in obj]
             table = normalize_table(".".join(parts[:-1]))
             cx.locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
+            if rt == ObjectType.OBJECT_TRIGGER:
+                cx.schema.triggers.pop((table, parts[-1]), None)
+    elif rt in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE) and node.behavior == 1:  # CASCADE
+        _drop_function_cascade(node, cx)
 
 
 def _st_truncate(node, cx: _Ctx) -> None:
@@ -819,7 +831,22 @@ def _st_view(node, cx: _Ctx) -> None:
 
 
 def _st_create_trig(node, cx: _Ctx) -> None:
-    cx.locks.append(TableLock(_rv(node.relation), "SHARE ROW EXCLUSIVE", f"CREATE TRIGGER {node.trigname}"))
+    table = _rv(node.relation)
+    cx.locks.append(TableLock(table, "SHARE ROW EXCLUSIVE", f"CREATE TRIGGER {node.trigname}"))
+    cx.schema.triggers[(table, node.trigname)] = node.funcname[-1].sval.lower()
+
+
+def _drop_function_cascade(node, cx: _Ctx) -> None:
+    """DROP FUNCTION f CASCADE drops the triggers that run f: ACCESS EXCLUSIVE on each one's table."""
+    for obj in node.objects or ():
+        if not isinstance(obj, ast.ObjectWithArgs):
+            continue
+        name = obj.objname[-1].sval.lower()
+        for (table, trigger), func in list(cx.schema.triggers.items()):
+            if func == name:
+                del cx.schema.triggers[(table, trigger)]
+                cx.locks.append(TableLock(table, "ACCESS EXCLUSIVE",
+                                          f"DROP FUNCTION {name} CASCADE (drops trigger {trigger})"))
 
 
 def _st_create_policy(node, cx: _Ctx) -> None:
