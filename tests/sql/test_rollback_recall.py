@@ -56,6 +56,12 @@ CASES = [  # (what, up, rollback that leaves something, rollback that restores i
      "DROP INDEX IF EXISTS t_other_idx;"),
     ("column the rollback adds", "UPDATE t SET name = '';",
      "ALTER TABLE t ADD COLUMN extra integer;", "SELECT 1;"),
+    ("table the rollback drops (it was there before)", "-- only down needed", "DROP TABLE t;",
+     "SELECT 1;"),
+    ("table the rollback drops and re-creates differently", "UPDATE t SET name = '';",
+     "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY);",
+     "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, "
+     "at timestamp DEFAULT now(), name varchar(10) DEFAULT ''); CREATE INDEX t_name_idx ON t (name);"),
     ("constraint dropped (no history needed)", "ALTER TABLE t DROP CONSTRAINT t_name_check;",
      "CREATE UNIQUE INDEX t_name_check ON t (name);", "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
 ]
@@ -146,3 +152,16 @@ def test_lint_reuses_its_lock_analysis_definitions_with_the_same_result(what: st
                            rollback_path="m_rollback.sql", rollback_text=rollback)
         assert report.rollback is not None
         assert report.rollback.left_behind == _left(up, rollback), what
+
+
+def test_a_table_the_rollback_drops_is_named_once_and_only_when_it_existed_before() -> None:
+    # keto's split migrations: the second one's rollback drops the table the first one created.
+    assert _left("-- only down needed", "DROP TABLE IF EXISTS t CASCADE;") == (
+        "table t is dropped by the rollback, it was there before the migration",)
+    # a table the migration itself creates, and one re-created by CREATE TABLE AS: not reported
+    assert _left("CREATE TABLE n (id int);", "DROP TABLE n;") == ()
+    assert "table t is dropped by the rollback, it was there before the migration" not in _left(
+        "UPDATE t SET name = '';", "DROP TABLE t; CREATE TABLE t AS SELECT 1 AS id;")
+    # a rename away is not a drop
+    assert not any("dropped by the rollback" in x
+                   for x in _left("UPDATE t SET name = '';", "ALTER TABLE t RENAME TO t_old;"))

@@ -190,6 +190,7 @@ class Definitions(msgspec.Struct):
     functions: dict[tuple[str, tuple[str, ...]], str | None] = msgspec.field(default_factory=dict)  # -> body
     tainted: bool = False  # a statement this module cannot follow ran since copy()
     touched: dict[tuple, int] = msgspec.field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
+    dropped: dict[str, int] = msgspec.field(default_factory=dict)  # tables dropped since copy() -> line
 
     def copy(self) -> Definitions:
         """The same definitions, sharing the values; what the copy changes is tracked from here."""
@@ -198,7 +199,7 @@ class Definitions(msgspec.Struct):
     def forget_all(self) -> None:
         """Nothing is known any more (a CASCADE dropped what this module cannot see); marked tainted."""
         self.columns, self.tables, self.indexes, self.functions = Changes(), set(), Changes(), {}
-        self.touched, self.tainted = {}, True
+        self.touched, self.dropped, self.tainted = {}, {}, True
 
     def forget_table(self, t: str) -> None:
         self.tables.discard(t)
@@ -225,6 +226,7 @@ class Definitions(msgspec.Struct):
 def _create_table(d: Definitions, node: ast.CreateStmt, line: int) -> None:
     t = _rv(node.relation)
     d._touch(("table", t), line)
+    d.dropped.pop(t, None)
     if node.if_not_exists and t in d.tables:
         return
     d.forget_table(t)
@@ -335,6 +337,7 @@ def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
                 d.indexes[k] = (tb, (cols - {node.subname}) | {node.newname})
     elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
         new = normalize_table(node.newname)
+        d.dropped.pop(new, None)
         d.forget_table(new)
         for (tb, c) in [k for k in d.columns if k[0] == t]:
             d.columns[(new, c)] = d.columns.pop((tb, c))
@@ -356,6 +359,8 @@ def _drop(d: Definitions, node: ast.DropStmt, line: int) -> None:
         for obj in node.objects or ():
             t = normalize_table(".".join(p.sval for p in obj))
             d._touch(("table", t), line)
+            if rt == ObjectType.OBJECT_TABLE and t in d.tables:
+                d.dropped[t] = line
             d.forget_table(t)
     elif rt == ObjectType.OBJECT_INDEX:
         for obj in node.objects or ():
@@ -400,6 +405,7 @@ def _unknown_relation(d: Definitions, node, line: int) -> None:
     into = node.into.rel if isinstance(node, ast.CreateTableAsStmt) else node.intoClause.rel if (
         isinstance(node, ast.SelectStmt) and node.intoClause is not None) else None
     if into is not None:
+        d.dropped.pop(_rv(into), None)
         d.forget_table(_rv(into))
 
 

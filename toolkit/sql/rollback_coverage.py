@@ -558,6 +558,16 @@ def _restored_columns(r: _Restored) -> None:
                      "there before the migration", r.table_line(t))
 
 
+def _restored_tables(r: _Restored) -> None:
+    """A table that was there before the migration and that the rollback drops (and does not create
+    again): rolling back this one migration would destroy it and its rows (Ory's split migrations,
+    whose next migration's rollback drops what the previous one created)."""
+    for t in r.after.dropped:
+        if t in r.history.tables and t not in r.after.tables:
+            r.report({("table", t)}, f"table {t} is dropped by the rollback, it was there before the migration",
+                     r.first)
+
+
 def _restored_functions(r: _Restored) -> None:
     for key, body in r.history.functions.items():
         name, args = key
@@ -607,6 +617,7 @@ def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip:
         return []
     first = next((s.line for s in up.statements if s.tx_control is None), 1)
     r = _Restored(history, after_up, after, first, skip)
+    _restored_tables(r)
     _restored_columns(r)
     _restored_functions(r)
     _restored_indexes(r)
