@@ -18,6 +18,7 @@ CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at 
 CREATE INDEX t_name_idx ON t (name);
 CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;
 ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');
+CREATE TABLE g (id int GENERATED ALWAYS AS IDENTITY, a int, total int GENERATED ALWAYS AS (a * 2) STORED);
 """
 F_OLD = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;"
 F_NEW = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql;"
@@ -62,6 +63,10 @@ CASES = [  # (what, up, rollback that leaves something, rollback that restores i
      "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY);",
      "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, "
      "at timestamp DEFAULT now(), name varchar(10) DEFAULT ''); CREATE INDEX t_name_idx ON t (name);"),
+    ("generated column re-added as a plain one", "ALTER TABLE g DROP COLUMN total;",
+     "ALTER TABLE g ADD COLUMN total int;", "ALTER TABLE g ADD COLUMN total int GENERATED ALWAYS AS (a * 2) STORED;"),
+    ("identity column re-added nullable", "ALTER TABLE g DROP COLUMN id;", "ALTER TABLE g ADD COLUMN id int;",
+     "ALTER TABLE g ADD COLUMN id int GENERATED ALWAYS AS IDENTITY;"),
     ("constraint dropped (no history needed)", "ALTER TABLE t DROP CONSTRAINT t_name_check;",
      "CREATE UNIQUE INDEX t_name_check ON t (name);", "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
 ]

@@ -115,7 +115,7 @@ def _simple_call(e: ast.Node) -> str | None:
 
 
 def _column(col: ast.ColumnDef, not_null: bool = False) -> Column | None:
-    """The column a ColumnDef declares; None when this module does not follow it (identity, generated)."""
+    """The column a ColumnDef declares; None when this module does not follow it (no type: a typed table's)."""
     if col.typeName is None:
         return None
     ctype = column_type(col.typeName)
@@ -129,8 +129,11 @@ def _column(col: ast.ColumnDef, not_null: bool = False) -> Column | None:
             not_null = False
         elif c.contype == ConstrType.CONSTR_DEFAULT:
             default = default_text(c.raw_expr, ctype)
-        elif c.contype in (ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED):
-            return None
+        elif c.contype == ConstrType.CONSTR_IDENTITY:
+            not_null = True  # an identity column has no default in pg_attrdef, and is NOT NULL
+        elif c.contype == ConstrType.CONSTR_GENERATED:
+            # Its expression is in pg_attrdef like a default: whether there is one is compared, not its text.
+            default, exact = "generated", False
     if ctype.name in _SERIAL and not ctype.array:
         ctype, not_null, default, exact = ColumnType(_SERIAL[ctype.name]), True, "nextval", False
     return Column(ctype, not_null, default, exact)
