@@ -19,6 +19,9 @@ CREATE INDEX t_name_idx ON t (name);
 CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;
 ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');
 CREATE TABLE g (id int GENERATED ALWAYS AS IDENTITY, a int, total int GENERATED ALWAYS AS (a * 2) STORED);
+CREATE TABLE c (id int, p_id int CONSTRAINT c_p_fk REFERENCES t (id), qty int, CONSTRAINT c_qty_check CHECK (qty > 0));
+CREATE TABLE c2 (id int, t_id int);
+ALTER TABLE c2 ADD CONSTRAINT c2_t_id_fkey FOREIGN KEY (t_id) REFERENCES t (id);
 """
 F_OLD = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql;"
 F_NEW = "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql;"
@@ -48,7 +51,8 @@ CASES = [  # (what, up, rollback that leaves something, rollback that restores i
      "CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at timestamptz DEFAULT now(), "
      "name varchar(10) DEFAULT '');",
      "CREATE TABLE t (id int PRIMARY KEY, flag boolean NOT NULL DEFAULT false, at timestamp DEFAULT now(), "
-     "name varchar(10) DEFAULT ''::character varying); CREATE INDEX t_name_idx ON t (name);"),
+     "name varchar(10) DEFAULT ''::character varying); CREATE INDEX t_name_idx ON t (name); "
+     "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
     ("function body replaced", F_NEW, "SELECT 1;", F_OLD),
     ("function restored with another body", "DROP FUNCTION f();", F_NEW, F_OLD),
     ("index dropped", "DROP INDEX IF EXISTS t_name_idx;", "SELECT 1;",
@@ -62,13 +66,21 @@ CASES = [  # (what, up, rollback that leaves something, rollback that restores i
     ("table the rollback drops and re-creates differently", "UPDATE t SET name = '';",
      "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY);",
      "DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY, flag boolean NOT NULL DEFAULT false, "
-     "at timestamp DEFAULT now(), name varchar(10) DEFAULT ''); CREATE INDEX t_name_idx ON t (name);"),
+     "at timestamp DEFAULT now(), name varchar(10) DEFAULT ''); CREATE INDEX t_name_idx ON t (name); "
+     "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
     ("generated column re-added as a plain one", "ALTER TABLE g DROP COLUMN total;",
      "ALTER TABLE g ADD COLUMN total int;", "ALTER TABLE g ADD COLUMN total int GENERATED ALWAYS AS (a * 2) STORED;"),
     ("identity column re-added nullable", "ALTER TABLE g DROP COLUMN id;", "ALTER TABLE g ADD COLUMN id int;",
      "ALTER TABLE g ADD COLUMN id int GENERATED ALWAYS AS IDENTITY;"),
     ("new overload the rollback leaves", "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';",
      "DROP FUNCTION IF EXISTS f(bigint);", "DROP FUNCTION f(integer);"),
+    ("named foreign key dropped with its column", "ALTER TABLE c DROP COLUMN p_id;",
+     "ALTER TABLE c ADD COLUMN p_id int;", "ALTER TABLE c ADD COLUMN p_id int CONSTRAINT c_p_fk REFERENCES t (id);"),
+    ("CHECK dropped with its column (restored unnamed, under the same generated name)",
+     "ALTER TABLE c DROP COLUMN qty;", "ALTER TABLE c ADD COLUMN qty int;",
+     "ALTER TABLE c ADD COLUMN qty int CHECK (qty > 0);"),
+    ("foreign key restored unnamed, under the name it had", "ALTER TABLE c2 DROP COLUMN t_id;",
+     "ALTER TABLE c2 ADD COLUMN t_id int;", "ALTER TABLE c2 ADD COLUMN t_id int REFERENCES t (id) ON DELETE CASCADE;"),
     ("constraint dropped (no history needed)", "ALTER TABLE t DROP CONSTRAINT t_name_check;",
      "CREATE UNIQUE INDEX t_name_check ON t (name);", "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
 ]
@@ -181,3 +193,19 @@ def test_a_function_the_history_does_not_know_is_not_reported_as_left_behind() -
     assert not any("is left by the rollback" in x for x in left), left
     assert _left("CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';", "DROP FUNCTION f(bigint);") == (
         "function f(int4) is left by the rollback, it was not there before the migration",)
+
+
+def test_a_constraint_is_named_by_the_rule_postgresql_uses() -> None:
+    from toolkit.sql.definitions import Definitions
+
+    d = Definitions()
+    for st in parse("CREATE TABLE s.orders (id int PRIMARY KEY, user_id int REFERENCES users, code text UNIQUE,"
+                    " qty int CHECK (qty > 0), a int, b int, UNIQUE (a, b), CHECK (b > a),"
+                    " FOREIGN KEY (a, b) REFERENCES x (a, b));"
+                    "CREATE TABLE t2 (a int, CHECK (a > 0), CHECK (a < 9));").statements:
+        d.apply(st.node, st.line)
+    assert sorted(d.constraints) == [
+        ("s.orders", "orders_a_b_fkey"), ("s.orders", "orders_a_b_key"), ("s.orders", "orders_b_check"),
+        ("s.orders", "orders_code_key"), ("s.orders", "orders_pkey"), ("s.orders", "orders_qty_check"),
+        ("s.orders", "orders_user_id_fkey"),
+        ("t2", "t2_a_check")]  # the second CHECK would be t2_a_check1: a number is not guessed

@@ -194,14 +194,20 @@ class Definitions(msgspec.Struct):
     tainted: bool = False  # a statement this module cannot follow ran since copy()
     touched: dict[tuple, int] = msgspec.field(default_factory=dict)  # ("table", t) | ("function", f) -> first line
     dropped: dict[str, int] = msgspec.field(default_factory=dict)  # tables dropped since copy() -> line
+    # Named CHECK, FOREIGN KEY, UNIQUE, PRIMARY KEY and EXCLUDE constraints: (table, name) -> the
+    # columns they use (a dropped column takes them with it). Unnamed ones get a generated name this
+    # module does not reproduce: not followed.
+    constraints: Changes = msgspec.field(default_factory=Changes)
 
     def copy(self) -> Definitions:
         """The same definitions, sharing the values; what the copy changes is tracked from here."""
-        return Definitions(Changes(self.columns), set(self.tables), Changes(self.indexes), dict(self.functions))
+        return Definitions(Changes(self.columns), set(self.tables), Changes(self.indexes), dict(self.functions),
+                           constraints=Changes(self.constraints))
 
     def forget_all(self) -> None:
         """Nothing is known any more (a CASCADE dropped what this module cannot see); marked tainted."""
         self.columns, self.tables, self.indexes, self.functions = Changes(), set(), Changes(), {}
+        self.constraints = Changes()
         self.touched, self.dropped, self.tainted = {}, {}, True
 
     def forget_table(self, t: str) -> None:
@@ -210,6 +216,8 @@ class Definitions(msgspec.Struct):
             del self.columns[k]
         for k in [k for k, (tb, _) in self.indexes.items() if tb == t]:
             del self.indexes[k]
+        for k in [k for k in self.constraints if k[0] == t]:
+            del self.constraints[k]
 
     def _touch(self, key: tuple, line: int) -> None:
         self.touched.setdefault(key, line)
@@ -243,9 +251,56 @@ def _create_table(d: Definitions, node: ast.CreateStmt, line: int) -> None:
             if col is None:
                 return  # an identity or generated column: the table is not followed
             d.columns[(t, elt.colname)] = col
-        elif not isinstance(elt, ast.Constraint):
+            _add_constraints(d, t, elt.constraints, elt.colname)
+        elif isinstance(elt, ast.Constraint):
+            _add_constraints(d, t, (elt,))
+        else:
             return  # LIKE: columns not known
     d.tables.add(t)
+
+
+_NAMED_KINDS = frozenset({ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN, ConstrType.CONSTR_UNIQUE,
+                          ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_EXCLUSION})
+
+
+_DEFAULT_SUFFIX = {ConstrType.CONSTR_FOREIGN: "fkey", ConstrType.CONSTR_UNIQUE: "key", ConstrType.CONSTR_CHECK: "check"}
+
+
+def _default_name(t: str, con: ast.Constraint, column: str | None, refs: list[str]) -> str | None:
+    """The name PostgreSQL gives an unnamed constraint, in the cases it is certain: <table>_pkey,
+    <table>_<columns>_fkey / _key, <table>_<first column>_check; None when it would be cut to 63
+    bytes or the kind is not one of these (EXCLUDE)."""
+    table = t.rsplit(".", 1)[-1]
+    if con.contype == ConstrType.CONSTR_PRIMARY:
+        name = f"{table}_pkey"
+    elif con.contype in _DEFAULT_SUFFIX:
+        keys = [column] if column else [k.sval for k in (con.fk_attrs if con.contype == ConstrType.CONSTR_FOREIGN
+                                                         else con.keys) or () if isinstance(k, ast.String)]
+        if con.contype == ConstrType.CONSTR_CHECK:
+            keys = [column] if column else refs[:1]
+        name = "_".join([table, *keys, _DEFAULT_SUFFIX[con.contype]])
+    else:
+        return None
+    return name if len(name.encode()) <= 63 else None
+
+
+def _add_constraints(d: Definitions, t: str, constraints, column: str | None = None) -> None:
+    """Record the named ones, and the unnamed ones under the name PostgreSQL gives them when that
+    name is certain (a column's own constraints use that column)."""
+    for con in constraints or ():
+        if not isinstance(con, ast.Constraint) or con.contype not in _NAMED_KINDS:
+            continue
+        refs = [n.fields[-1].sval for n in _walk(con.raw_expr)
+                if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)]
+        name = con.conname or _default_name(t, con, column, refs)
+        if name is None or (not con.conname and (t, name) in d.constraints):
+            continue  # PostgreSQL would add a number to a name already taken: not guessed
+        cols = {column} if column else set()
+        cols.update(k.sval for k in (con.keys or ()) + (con.fk_attrs or ()) if isinstance(k, ast.String))
+        cols.update(refs)
+        cols.update(n.fields[-1].sval for ex in con.exclusions or () for n in _walk(ex)
+                    if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String))
+        d.constraints[(t, name)] = frozenset(cols)
 
 
 def _set_col(d: Definitions, t: str, c: str, **changes) -> None:
@@ -263,6 +318,7 @@ def _at_add_column(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
         d.forget_table(t)
     else:
         d.columns[(t, cmd.def_.colname)] = col
+        _add_constraints(d, t, cmd.def_.constraints, cmd.def_.colname)
 
 
 def _at_drop_column(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
@@ -270,6 +326,12 @@ def _at_drop_column(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
     d.columns.pop((t, c), None)
     for k in [k for k, (tb, cols) in d.indexes.items() if tb == t and c in cols]:
         del d.indexes[k]
+    for k in [k for k, cols in d.constraints.items() if k[0] == t and c in cols]:
+        del d.constraints[k]
+
+
+def _at_drop_constraint(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
+    d.constraints.pop((t, cmd.name), None)
 
 
 def _at_alter_column_type(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
@@ -291,6 +353,7 @@ def _at_add_constraint(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
             _set_col(d, t, k.sval, not_null=True)
     if con.indexname:  # ADD CONSTRAINT ... USING INDEX renames the index
         d.indexes.pop(normalize_table(con.indexname), None)
+    _add_constraints(d, t, (con,))
 
 
 def _at_unfollowed(d: Definitions, t: str, cmd: ast.AlterTableCmd) -> None:
@@ -307,6 +370,7 @@ _ALTER_TABLE_HANDLERS = {
     AT.AT_SetNotNull: lambda d, t, cmd: _set_col(d, t, cmd.name, not_null=True),
     AT.AT_DropNotNull: lambda d, t, cmd: _set_col(d, t, cmd.name, not_null=False),
     AT.AT_AddConstraint: _at_add_constraint,
+    AT.AT_DropConstraint: _at_drop_constraint,
     **dict.fromkeys((AT.AT_AddIdentity, AT.AT_SetIdentity, AT.AT_DropIdentity, AT.AT_DropExpression,
                      AT.AT_AddInherit, AT.AT_DropInherit, AT.AT_AddOf, AT.AT_DropOf, AT.AT_AttachPartition),
                     _at_unfollowed),
@@ -338,6 +402,12 @@ def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
         for k, (tb, cols) in list(d.indexes.items()):
             if tb == t and node.subname in cols:
                 d.indexes[k] = (tb, (cols - {node.subname}) | {node.newname})
+        for k, cols in list(d.constraints.items()):
+            if k[0] == t and node.subname in cols:
+                d.constraints[k] = (cols - {node.subname}) | {node.newname}
+    elif rt == ObjectType.OBJECT_TABCONSTRAINT:
+        if (t, node.subname) in d.constraints:
+            d.constraints[(t, node.newname)] = d.constraints.pop((t, node.subname))
     elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
         new = normalize_table(node.newname)
         d.dropped.pop(new, None)
@@ -347,6 +417,8 @@ def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
         for k, (tb, cols) in list(d.indexes.items()):
             if tb == t:
                 d.indexes[k] = (new, cols)
+        for k in [k for k in d.constraints if k[0] == t]:
+            d.constraints[(new, k[1])] = d.constraints.pop(k)
         if t in d.tables:
             d.tables.discard(t)
             d.tables.add(new)

@@ -568,6 +568,18 @@ def _restored_tables(r: _Restored) -> None:
                      r.first)
 
 
+def _restored_constraints(r: _Restored) -> None:
+    """A named constraint the migration took away (with its column, say) that the rollback does not
+    add back under its name: the column may come back, the foreign key or CHECK does not."""
+    history, after = r.history.constraints, r.after.constraints
+    for key in _changed(r, "constraints"):
+        t, name = key
+        if key in history and key not in after and t in r.after.tables:
+            cols = history[key]
+            r.report({("add-constraint", t, name), ("constraint", t, name), *(("column", t, c) for c in cols)},
+                     f"constraint {name} on {t} is dropped and not re-created", r.table_line(t))
+
+
 def _restored_functions(r: _Restored) -> None:
     for key, body in r.history.functions.items():
         name, args = key
@@ -627,6 +639,7 @@ def _history_effects(history: Definitions, up: ParsedFile, rb: ParsedFile, skip:
     r = _Restored(history, after_up, after, first, skip)
     _restored_tables(r)
     _restored_columns(r)
+    _restored_constraints(r)
     _restored_functions(r)
     _restored_indexes(r)
     return r.out
