@@ -739,39 +739,54 @@ def _st_index(node, cx: _Ctx) -> None:
         cx.locks.append(TableLock(t, "SHARE", "CREATE INDEX", full_scan=True))
 
 
+def _drop_relations(node, names: list[str], cx: _Ctx) -> None:
+    rt = node.removeType
+    for n in names:
+        cx.locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
+        for k in [k for k in cx.schema.triggers if k[0] == n]:  # its triggers go with it
+            del cx.schema.triggers[k]
+        for (tb, con), ref in list(cx.schema.foreign_keys.items()):
+            if tb == n:
+                del cx.schema.foreign_keys[(tb, con)]
+                if ref not in names:
+                    cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP TABLE {n} (its foreign key)"))
+
+
+def _drop_indexes(node, names: list[str], cx: _Ctx) -> None:
+    mode = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "ACCESS EXCLUSIVE"
+    action = "DROP INDEX CONCURRENTLY" if node.concurrent else "DROP INDEX"
+    for n in names:
+        cx.locks.append(TableLock(n, mode, action))
+        owner = _index_table(n, cx.schema)
+        if owner:
+            cx.locks.append(TableLock(owner, mode, action))
+            if node.behavior == 1:  # CASCADE: the foreign keys that use the index go too
+                for ref in cx.schema.referencing(owner):
+                    cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"{action} {n} CASCADE (foreign key)"))
+
+
+def _drop_table_objects(node, cx: _Ctx) -> None:
+    """DROP TRIGGER / POLICY / RULE name ON table: ACCESS EXCLUSIVE on the table."""
+    rt = node.removeType
+    for obj in node.objects or ():
+        parts = [p.sval for p in obj]
+        table = normalize_table(".".join(parts[:-1]))
+        cx.locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
+        if rt == ObjectType.OBJECT_TRIGGER:
+            cx.schema.triggers.pop((table, parts[-1]), None)
+
+
 def _st_drop(node, cx: _Ctx) -> None:
     names = [".".join(p.sval for p in obj) for obj in node.objects or () if isinstance(obj, tuple)]
     names = [normalize_table(n) for n in names]
     rt = node.removeType
     if rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW,
               ObjectType.OBJECT_FOREIGN_TABLE):
-        for n in names:
-            cx.locks.append(TableLock(n, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]}"))
-            for k in [k for k in cx.schema.triggers if k[0] == n]:  # its triggers go with it
-                del cx.schema.triggers[k]
-            for (tb, con), ref in list(cx.schema.foreign_keys.items()):
-                if tb == n:
-                    del cx.schema.foreign_keys[(tb, con)]
-                    if ref not in names:
-                        cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"DROP TABLE {n} (its foreign key)"))
+        _drop_relations(node, names, cx)
     elif rt == ObjectType.OBJECT_INDEX:
-        mode = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "ACCESS EXCLUSIVE"
-        action = "DROP INDEX CONCURRENTLY" if node.concurrent else "DROP INDEX"
-        for n in names:
-            cx.locks.append(TableLock(n, mode, action))
-            owner = _index_table(n, cx.schema)
-            if owner:
-                cx.locks.append(TableLock(owner, mode, action))
-                if node.behavior == 1:  # CASCADE: the foreign keys that use the index go too
-                    for ref in cx.schema.referencing(owner):
-                        cx.locks.append(TableLock(ref, "ACCESS EXCLUSIVE", f"{action} {n} CASCADE (foreign key)"))
+        _drop_indexes(node, names, cx)
     elif rt in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY, ObjectType.OBJECT_RULE):
-        for obj in node.objects or ():
-            parts = [p.sval for p in obj]
-            table = normalize_table(".".join(parts[:-1]))
-            cx.locks.append(TableLock(table, "ACCESS EXCLUSIVE", f"DROP {rt.name[7:]} {parts[-1]}"))
-            if rt == ObjectType.OBJECT_TRIGGER:
-                cx.schema.triggers.pop((table, parts[-1]), None)
+        _drop_table_objects(node, cx)
     elif rt in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE) and node.behavior == 1:  # CASCADE
         _drop_function_cascade(node, cx)
 
