@@ -419,10 +419,26 @@ def _mostly_inserts(text: str) -> bool:
     return inserts >= 20 and inserts * 2 >= text.count(";")
 
 
+_COPY_FROM_STDIN = re.compile(r"\bcopy\b[^;]*\bfrom\s+stdin\b[^;]*;\s*\Z", re.IGNORECASE)
+
+
+def _psql_hint(text: str, offset: int) -> str:
+    """What psql would have read there: files written for `psql -f` are the usual source of these."""
+    start = text.rfind("\n", 0, offset) + 1
+    if text[start:offset + 1].lstrip().startswith("\\"):
+        return ("; a line starting with a backslash is a psql meta-command, not SQL: the server runs the "
+                "file's statements, so remove it (\\c, \\set, \\i have no server equivalent)")
+    if _COPY_FROM_STDIN.search(text, max(0, start - 4000), start):
+        return ("; rows written after COPY ... FROM STDIN are read by psql, not by the server: load them "
+                "with INSERT statements instead")
+    return ""
+
+
 def _syntax_error(exc: parser.ParseError, text: str, path: str) -> SqlSyntaxError:
     message, offset = (exc.args + (0,))[:2]
-    line, col = _line_col(text, max(0, min(int(offset or 0), len(text))))
-    return SqlSyntaxError(path, line, col, str(message))
+    at = max(0, min(int(offset or 0), len(text)))
+    line, col = _line_col(text, at)
+    return SqlSyntaxError(path, line, col, str(message) + _psql_hint(text, at))
 
 
 def _parse_whole_json(text: str, path: str) -> ParsedFile:
