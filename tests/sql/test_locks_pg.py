@@ -96,6 +96,9 @@ STATEMENTS = [
     "CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE id > 0",
     "CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100",
     "ANALYZE users",
+    "COPY users TO '/dev/null'",
+    "COPY users (id) FROM '/dev/null'",
+    "COPY (SELECT o.id FROM orders o JOIN users u ON u.id = o.user_id) TO '/dev/null'",
     # Statements a DO block or a called function runs take their locks in the caller's transaction.
     "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'zzz') THEN "
     "ALTER TABLE users ALTER COLUMN score TYPE bigint; END IF; END $$",

@@ -687,6 +687,17 @@ def _st_update(node, cx: _Ctx) -> None:
     cx.others({t})
 
 
+def _st_copy(node, cx: _Ctx) -> None:
+    """COPY t FROM a server file writes rows (ROW EXCLUSIVE); COPY t / COPY (query) TO reads."""
+    if node.relation is not None:
+        t = _rv(node.relation)
+        cx.locks.append(TableLock(t, "ROW EXCLUSIVE" if node.is_from else "ACCESS SHARE",
+                                  "COPY FROM" if node.is_from else "COPY TO", rows=True))
+        cx.others({t})
+    else:
+        cx.others(set(), "ACCESS SHARE", "COPY (query) TO")
+
+
 def _st_merge(node, cx: _Ctx) -> None:
     t = _rv(node.relation)
     cx.locks.append(TableLock(t, "ROW EXCLUSIVE", "MERGE", rows=True))
@@ -966,6 +977,7 @@ _STATEMENT_HANDLERS = {
     ast.UpdateStmt: _st_update,
     ast.DeleteStmt: _st_update,
     ast.MergeStmt: _st_merge,
+    ast.CopyStmt: _st_copy,
     ast.AlterTableStmt: _st_alter_table,
     ast.RenameStmt: _st_rename,
     ast.IndexStmt: _st_index,
