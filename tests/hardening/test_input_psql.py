@@ -42,3 +42,21 @@ def test_an_ordinary_syntax_error_gets_no_psql_hint(mdir, cli, db):
     r = cli("migrate", "--env", "dev")
     one_error(r, f"{BAD}.sql:2:", "syntax error")
     assert "psql" not in r.stderr
+
+
+@pytest.mark.parametrize("copy", ["COPY colours FROM STDIN;", "COPY colours (id) FROM stdin WITH (FORMAT csv);",
+                                  "COPY colours TO STDOUT;"])
+def test_a_client_side_copy_is_refused_before_anything_runs(copy, mdir, cli, db):
+    # Without the refusal the engine's pipeline got stuck in COPY mode and printed five lines of
+    # psycopg errors ("cannot queue commands during COPY") before its own.
+    (mdir / f"{GOOD}.sql").write_text("CREATE TABLE good (id int);\n")
+    (mdir / f"{GOOD}_rollback.sql").write_text("DROP TABLE good;\n")
+    assert cli("migrate", "--env", "dev").returncode == 0
+    (mdir / f"{BAD}.sql").write_text(f"CREATE TABLE colours (id int);\n{copy}\n")
+    (mdir / f"{BAD}_rollback.sql").write_text("DROP TABLE colours;\n")
+    before = catalog(db)
+    for args in [("migrate", "--env", "dev"), ("migrate", "--env", "dev", "--dry-run", "--execute")]:
+        r = cli(*args)
+        one_error(r, f"{BAD}.sql:2:", "needs a client")
+        assert "cannot queue" not in r.stderr and r.returncode == 2
+        assert catalog(db) == before, args

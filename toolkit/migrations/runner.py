@@ -184,6 +184,14 @@ def check_step(step: Step, settings: EngineSettings) -> None:
                              f"`{TIMEOUT_OPT_OUT}` on the line before the statement (or "
                              "`-- migrate-action: ignore-file timeout-disabled`)", exit_code=2,
                         path=step.path, line=st.line)
+        if st.kind == "CopyStmt" and st.node.filename is None:
+            way = "FROM STDIN" if st.node.is_from else "TO STDOUT"
+            raise ToolkitError(
+                f"{step.path}:{st.line}: COPY ... {way} needs a client that "
+                f"{'sends' if st.node.is_from else 'receives'} the rows (psql's \\copy); the engine runs "
+                "statements only, so refusing to run the migration",
+                hint="load rows with INSERT statements (or COPY FROM a file on the database server); "
+                     "export data outside the migration", exit_code=2, path=step.path, line=st.line)
         verb = _TRACKING_KINDS.get(st.kind)
         if verb and relname in low:
             for rel in st.relations:
