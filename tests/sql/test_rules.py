@@ -84,6 +84,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["DROP TABLE legacy_sessions", "DROP TABLE IF EXISTS a, b CASCADE"],
         ["CREATE TABLE tmp (a int); DROP TABLE tmp", "DROP VIEW v"],
     ),
+    "copy-needs-client": (
+        ["COPY colours (id, name) FROM STDIN", "COPY colours TO STDOUT WITH (FORMAT csv)"],
+        ["COPY colours FROM '/srv/import/colours.csv' WITH (FORMAT csv)", "INSERT INTO colours VALUES (1, 'red')"],
+    ),
     "ban-drop-database": (
         ["DROP DATABASE analytics"],
         ["DROP SCHEMA staging"],
