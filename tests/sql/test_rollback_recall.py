@@ -81,6 +81,10 @@ CASES = [  # (what, up, rollback that leaves something, rollback that restores i
      "ALTER TABLE c ADD COLUMN qty int CHECK (qty > 0);"),
     ("foreign key restored unnamed, under the name it had", "ALTER TABLE c2 DROP COLUMN t_id;",
      "ALTER TABLE c2 ADD COLUMN t_id int;", "ALTER TABLE c2 ADD COLUMN t_id int REFERENCES t (id) ON DELETE CASCADE;"),
+    ("index re-created with other keys", "DROP INDEX t_name_idx;", "CREATE INDEX t_name_idx ON t (lower(name));",
+     "CREATE INDEX t_name_idx ON t USING btree ((name) ASC NULLS LAST);"),
+    ("index re-created partial", "DROP INDEX t_name_idx;", "CREATE INDEX t_name_idx ON t (name) WHERE flag;",
+     "CREATE INDEX t_name_idx ON t (name);"),
     ("constraint dropped (no history needed)", "ALTER TABLE t DROP CONSTRAINT t_name_check;",
      "CREATE UNIQUE INDEX t_name_check ON t (name);", "ALTER TABLE t ADD CONSTRAINT t_name_check CHECK (name <> 'x');"),
 ]
@@ -209,3 +213,20 @@ def test_a_constraint_is_named_by_the_rule_postgresql_uses() -> None:
         ("s.orders", "orders_code_key"), ("s.orders", "orders_pkey"), ("s.orders", "orders_qty_check"),
         ("s.orders", "orders_user_id_fkey"),
         ("t2", "t2_a_check")]  # the second CHECK would be t2_a_check1: a number is not guessed
+
+
+def test_an_index_is_compared_by_its_keys_not_its_spelling() -> None:
+    from toolkit.sql.definitions import _index_shape
+
+    def shape(sql: str) -> tuple:
+        return _index_shape(parse(sql).statements[0].node)
+
+    same = ["CREATE INDEX i ON t (a, lower(b))", "CREATE INDEX i ON t USING BTREE (a ASC NULLS LAST, LOWER( b ))",
+            "create index i on t ((a), lower((b)))"]
+    assert len({shape(x) for x in same}) == 1
+    different = ["CREATE INDEX i ON t (a DESC, lower(b))", "CREATE INDEX i ON t (a NULLS FIRST, lower(b))",
+                 "CREATE UNIQUE INDEX i ON t (a, lower(b))", "CREATE INDEX i ON t USING hash (a, lower(b))",
+                 "CREATE INDEX i ON t (lower(b), a)", "CREATE INDEX i ON t (a, upper(b))",
+                 "CREATE INDEX i ON t (a text_pattern_ops, lower(b))", "CREATE INDEX i ON t (a, lower(b)) WHERE a > 0"]
+    assert len({shape(x) for x in different} | {shape(same[0])}) == len(different) + 1
+    assert shape("CREATE INDEX i ON t (a DESC)") == shape("CREATE INDEX i ON t (a DESC NULLS FIRST)")

@@ -198,16 +198,20 @@ class Definitions(msgspec.Struct):
     # columns they use (a dropped column takes them with it). Unnamed ones get a generated name this
     # module does not reproduce: not followed.
     constraints: Changes = msgspec.field(default_factory=Changes)
+    # Index name -> what it indexes, in order (unique, method, each key's column or expression
+    # fingerprint): an index re-created under its name with other keys is not the one it replaced.
+    # None: not known (an index renamed, or on a table whose column was renamed since).
+    index_shapes: dict[str, tuple | None] = msgspec.field(default_factory=dict)
 
     def copy(self) -> Definitions:
         """The same definitions, sharing the values; what the copy changes is tracked from here."""
         return Definitions(Changes(self.columns), set(self.tables), Changes(self.indexes), dict(self.functions),
-                           constraints=Changes(self.constraints))
+                           constraints=Changes(self.constraints), index_shapes=dict(self.index_shapes))
 
     def forget_all(self) -> None:
         """Nothing is known any more (a CASCADE dropped what this module cannot see); marked tainted."""
         self.columns, self.tables, self.indexes, self.functions = Changes(), set(), Changes(), {}
-        self.constraints = Changes()
+        self.constraints, self.index_shapes = Changes(), {}
         self.touched, self.dropped, self.tainted = {}, {}, True
 
     def forget_table(self, t: str) -> None:
@@ -388,6 +392,35 @@ def _alter_table(d: Definitions, node: ast.AlterTableStmt, line: int) -> None:
             handler(d, t, cmd)
 
 
+def _rename_column(d: Definitions, t: str, old: str, new: str) -> None:
+    if (t, old) in d.columns:
+        d.columns[(t, new)] = d.columns.pop((t, old))
+    for k, (tb, cols) in list(d.indexes.items()):
+        if tb == t and old in cols:
+            d.indexes[k] = (tb, (cols - {old}) | {new})
+    for k, cols in list(d.constraints.items()):
+        if k[0] == t and old in cols:
+            d.constraints[k] = (cols - {old}) | {new}
+    for k, (tb, _) in d.indexes.items():
+        if tb == t:
+            d.index_shapes[k] = None  # its keys name the old column: not compared any more
+
+
+def _rename_relation(d: Definitions, t: str, new: str) -> None:
+    d.dropped.pop(new, None)
+    d.forget_table(new)
+    for (tb, c) in [k for k in d.columns if k[0] == t]:
+        d.columns[(new, c)] = d.columns.pop((tb, c))
+    for k, (tb, cols) in list(d.indexes.items()):
+        if tb == t:
+            d.indexes[k] = (new, cols)
+    for k in [k for k in d.constraints if k[0] == t]:
+        d.constraints[(new, k[1])] = d.constraints.pop(k)
+    if t in d.tables:
+        d.tables.discard(t)
+        d.tables.add(new)
+
+
 def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
     if node.relation is None:
         if node.renameType in (ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE):
@@ -397,31 +430,12 @@ def _rename(d: Definitions, node: ast.RenameStmt, line: int) -> None:
     d._touch(("table", t), line)
     rt = node.renameType
     if rt == ObjectType.OBJECT_COLUMN:
-        if (t, node.subname) in d.columns:
-            d.columns[(t, node.newname)] = d.columns.pop((t, node.subname))
-        for k, (tb, cols) in list(d.indexes.items()):
-            if tb == t and node.subname in cols:
-                d.indexes[k] = (tb, (cols - {node.subname}) | {node.newname})
-        for k, cols in list(d.constraints.items()):
-            if k[0] == t and node.subname in cols:
-                d.constraints[k] = (cols - {node.subname}) | {node.newname}
+        _rename_column(d, t, node.subname, node.newname)
     elif rt == ObjectType.OBJECT_TABCONSTRAINT:
         if (t, node.subname) in d.constraints:
             d.constraints[(t, node.newname)] = d.constraints.pop((t, node.subname))
     elif rt in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
-        new = normalize_table(node.newname)
-        d.dropped.pop(new, None)
-        d.forget_table(new)
-        for (tb, c) in [k for k in d.columns if k[0] == t]:
-            d.columns[(new, c)] = d.columns.pop((tb, c))
-        for k, (tb, cols) in list(d.indexes.items()):
-            if tb == t:
-                d.indexes[k] = (new, cols)
-        for k in [k for k in d.constraints if k[0] == t]:
-            d.constraints[(new, k[1])] = d.constraints.pop(k)
-        if t in d.tables:
-            d.tables.discard(t)
-            d.tables.add(new)
+        _rename_relation(d, t, normalize_table(node.newname))
     elif rt == ObjectType.OBJECT_INDEX:
         if t in d.indexes:
             d.indexes[normalize_table(node.newname)] = d.indexes.pop(t)
@@ -468,6 +482,31 @@ def _create_index(d: Definitions, node: ast.IndexStmt, line: int) -> None:
             if isinstance(n, ast.ColumnRef) and isinstance(n.fields[-1], ast.String)}
     cols |= {p.name for p in node.indexParams or () if isinstance(p, ast.IndexElem) and p.name}
     d.indexes[name] = (_rv(node.relation), frozenset(cols))
+    d.index_shapes[name] = _index_shape(node)
+
+
+def _fingerprint(expr: ast.Node) -> tuple:
+    """An expression as the sequence of its nodes' kinds and names/values: the same for the same
+    expression however it is spaced or parenthesised (the parser already folded case and casts)."""
+    return tuple((type(n).__name__, getattr(n, "sval", None) or getattr(n, "ival", None) or getattr(n, "fval", None))
+                 for n in _walk(expr))
+
+
+def _index_shape(node: ast.IndexStmt) -> tuple:
+    keys = []
+    for p in node.indexParams or ():
+        if not isinstance(p, ast.IndexElem):
+            continue
+        desc = int(p.ordering or 0) >= 2  # DEFAULT and ASC are one order; DESC or USING another
+        nulls_first = int(p.nulls_ordering or 0) == 1 if p.nulls_ordering else desc  # NULLS LAST is ASC's default
+        key = p.name
+        if key is None and isinstance(p.expr, ast.ColumnRef) and isinstance(p.expr.fields[-1], ast.String):
+            key = p.expr.fields[-1].sval  # ((a)) is the column a, as PostgreSQL stores it
+        keys.append((key if key is not None else _fingerprint(p.expr),
+                     tuple(x.sval for x in p.opclass or () if isinstance(x, ast.String)), desc, nulls_first))
+    keys = tuple(keys)
+    return (bool(node.unique), (node.accessMethod or "btree").lower(), keys,
+            _fingerprint(node.whereClause) if node.whereClause is not None else None)
 
 
 def _create_function(d: Definitions, node: ast.CreateFunctionStmt, line: int) -> None:

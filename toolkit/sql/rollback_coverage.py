@@ -608,6 +608,11 @@ def _restored_indexes(r: _Restored) -> None:
         if name in history and name not in after and (t := history[name][0]) in r.after.tables:
             r.report({("index", name), ("table", t)}, f"index {name} on {t} is dropped and not re-created",
                      r.table_line(t))
+        elif name in history and name in after and (t := after[name][0]) in r.after.tables:
+            was, now = r.history.index_shapes.get(name), r.after.index_shapes.get(name)
+            if was is not None and now is not None and was != now:
+                r.report({("index", name), ("table", t)}, f"index {name} on {t} is re-created differently by "
+                         "the rollback", r.table_line(t))
     for name in changed:
         if name in after and name not in history:
             t = after[name][0]
