@@ -39,7 +39,7 @@ from toolkit.migrations.status import (
     resolve_hint,
 )
 from toolkit.sql.locks import duration_ms, statement_timeout_settings
-from toolkit.sql.parse import ParsedFile, Statement, parse
+from toolkit.sql.parse import ParsedFile, Statement, client_copy, parse
 
 Progress = Callable[[str], None]
 
@@ -184,11 +184,10 @@ def check_step(step: Step, settings: EngineSettings) -> None:
                              f"`{TIMEOUT_OPT_OUT}` on the line before the statement (or "
                              "`-- migrate-action: ignore-file timeout-disabled`)", exit_code=2,
                         path=step.path, line=st.line)
-        if st.kind == "CopyStmt" and st.node.filename is None:
-            way = "FROM STDIN" if st.node.is_from else "TO STDOUT"
+        if st.kind == "CopyStmt" and (way := client_copy(st.node)):
             raise ToolkitError(
                 f"{step.path}:{st.line}: COPY ... {way} needs a client that "
-                f"{'sends' if st.node.is_from else 'receives'} the rows (psql's \\copy); the engine runs "
+                f"{'sends' if way == 'FROM STDIN' else 'receives'} the rows (psql's \\copy); the engine runs "
                 "statements only, so refusing to run the migration",
                 hint="load rows with INSERT statements (or COPY FROM a file on the database server); "
                      "export data outside the migration", exit_code=2, path=step.path, line=st.line)

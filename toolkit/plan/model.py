@@ -8,7 +8,7 @@ import msgspec
 from msgspec.structs import replace
 
 from toolkit.sql.lint import FileReport, TableStats
-from toolkit.sql.locks import MODES, StatementFacts, TableLock, blocks, stronger
+from toolkit.sql.locks import MODES, StatementFacts, TableLock, blocks
 from toolkit.sql.rules import Finding, severity_rank
 
 
@@ -136,14 +136,7 @@ def effective_locks(sf: StatementFacts) -> list[TableLock]:
     locks = sf.locks
     if not sf.in_transaction or (not sf.held and len({lk.table for lk in locks}) == len(locks)):
         return list(locks)  # nothing held before, one lock per table: each is its own effective lock
-    # Per table: the strongest of the statement's own locks and the one held (StatementFacts.effective_mode,
-    # worked out once per table rather than once per lock).
-    eff: dict[str, str | None] = {}
-    for lk in locks:
-        eff[lk.table] = stronger(eff.get(lk.table), lk.mode)
-    for table in eff:
-        held = sf.held.get(table)
-        eff[table] = stronger(eff[table], held.mode if held else None)
+    eff = {table: sf.effective_mode(table) for table in {lk.table for lk in locks}}  # once per table
     return [replace(lk, mode=e) if (e := eff[lk.table]) and e != lk.mode else lk for lk in locks]
 
 

@@ -681,6 +681,14 @@ def _no_transaction_reason_ast(kind: str, node: ast.Node) -> str | None:
     return None
 
 
+def client_copy(node: ast.Node) -> str | None:
+    """'FROM STDIN' / 'TO STDOUT' for a COPY whose rows travel through a client (psql's \\copy),
+    which a migration run does not have; None for any other statement."""
+    if isinstance(node, ast.CopyStmt) and node.filename is None:
+        return "FROM STDIN" if node.is_from else "TO STDOUT"
+    return None
+
+
 def qualified_name(rv: ast.RangeVar) -> str:
     return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else rv.relname
 

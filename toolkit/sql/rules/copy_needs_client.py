@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast import ast
-
-from toolkit.sql.parse import Statement
+from toolkit.sql.parse import Statement, client_copy
 from toolkit.sql.rules.model import Context, Finding, Rule
 
 RULE = Rule(
@@ -24,7 +22,6 @@ KINDS = frozenset({"CopyStmt"})  # the only statements check() can report on
 
 
 def check(stmt: Statement, ctx: Context) -> Iterator[Finding]:
-    node = stmt.node
-    if isinstance(node, ast.CopyStmt) and node.filename is None:
-        yield ctx.finding(RULE, f"COPY ... {'FROM STDIN' if node.is_from else 'TO STDOUT'} needs a client "
-                                "to send or receive the rows; `migrate` refuses it")
+    way = client_copy(stmt.node)
+    if way:
+        yield ctx.finding(RULE, f"COPY ... {way} needs a client to send or receive the rows; `migrate` refuses it")
